@@ -1,0 +1,63 @@
+# The whole set-up on a fresh machine: `make run` to use Switchback, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM_PATH ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# `make run` is the development server; production runs gunicorn with DJANGO_DEBUG off.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test test-fast test-services lint format browser install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py first_run
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Chromium from Debian's packages: browser tests launch it by its path.
+browser:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		echo "Installing Chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install-dev browser lint
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest
+
+# Everything but the browser tests.
+test-fast: install-dev
+	$(BIN)/pytest -m "not e2e"
+
+# The scale-out path: the suite (browser tests aside) on PostgreSQL with Redis as the cache.
+test-services: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	$(BIN)/pytest -m "not e2e"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

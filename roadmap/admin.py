@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    fields = ["position", "key", "title"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "owner", "visibility", "started_on", "target_date"]
+    list_filter = ["visibility"]
+    search_fields = ["title", "slug", "owner__username"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [StageInline]
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    fields = ["position", "key", "slug", "title"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["title", "roadmap", "position"]
+    list_filter = ["roadmap"]
+    search_fields = ["title", "key"]
+    inlines = [TopicInline]
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    fields = ["position", "type", "title", "url"]
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["position", "key", "slug", "title", "kind", "estimated_hours", "optional", "status"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "stage", "roadmap", "position"]
+    list_filter = ["roadmap"]
+    search_fields = ["title", "key"]
+    filter_horizontal = ["prerequisites"]
+    inlines = [ResourceInline, MilestoneInline]
+
+
+class ProgressEventInline(admin.TabularInline):
+    model = ProgressEvent
+    fields = ["at", "from_status", "to_status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "topic", "kind", "estimated_hours", "optional", "status"]
+    list_filter = ["roadmap", "status", "kind", "optional"]
+    search_fields = ["title", "key"]
+    list_select_related = ["topic"]
+    # Status changes go through the roadmap page so every one is logged.
+    readonly_fields = ["status", "started_at", "completed_at"]
+    inlines = [ProgressEventInline]
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(admin.ModelAdmin):
+    """The log is append-only: it can be read here, never edited."""
+
+    list_display = ["at", "milestone", "from_status", "to_status"]
+    list_filter = ["roadmap", "to_status"]
+    list_select_related = ["milestone"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,364 @@
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+def progress_counts(prefix: str = "") -> dict:
+    """Count() expressions for the milestones reached through `prefix`.
+
+    One definition of progress serves the roadmap, each stage and each topic: annotate
+    a queryset with these (prefix "milestones__" from a topic) or aggregate milestones
+    with them (no prefix), then read the row with Progress.of().
+    """
+
+    def count(**conditions):
+        return Count(
+            f"{prefix}pk",
+            filter=Q(**{f"{prefix}{field}": value for field, value in conditions.items()}),
+        )
+
+    return {
+        "n_required": count(optional=False),
+        "n_done": count(optional=False, status=Status.DONE),
+        "n_in_progress": count(optional=False, status=Status.IN_PROGRESS),
+        "n_skipped": count(optional=False, status=Status.SKIPPED),
+        "n_optional": count(optional=True),
+        "n_optional_done": count(optional=True, status=Status.DONE),
+    }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a set of milestones stands. Optional milestones are counted apart."""
+
+    required: int = 0
+    done: int = 0
+    in_progress: int = 0
+    skipped: int = 0
+    optional: int = 0
+    optional_done: int = 0
+
+    @classmethod
+    def of(cls, row) -> "Progress":
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        return cls(
+            required=get("n_required") or 0,
+            done=get("n_done") or 0,
+            in_progress=get("n_in_progress") or 0,
+            skipped=get("n_skipped") or 0,
+            optional=get("n_optional") or 0,
+            optional_done=get("n_optional_done") or 0,
+        )
+
+    def __add__(self, other: "Progress") -> "Progress":
+        return Progress(
+            required=self.required + other.required,
+            done=self.done + other.done,
+            in_progress=self.in_progress + other.in_progress,
+            skipped=self.skipped + other.skipped,
+            optional=self.optional + other.optional,
+            optional_done=self.optional_done + other.optional_done,
+        )
+
+    @property
+    def not_started(self) -> int:
+        return self.required - self.done - self.in_progress - self.skipped
+
+    @property
+    def counted(self) -> int:
+        """The milestones that percent complete is taken over: required, not skipped."""
+        return self.required - self.skipped
+
+    @property
+    def percent(self) -> int:
+        if self.counted <= 0:
+            return 0
+        return round(100 * self.done / self.counted)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.counted > 0 and self.done == self.counted
+
+
+def validate_time_zone(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value not in available_timezones():
+        raise ValidationError(
+            f"“{value}” is not a time zone. Use a name such as Europe/London or America/New_York."
+        )
+
+
+class RoadmapQuerySet(models.QuerySet):
+    def listed(self):
+        """Roadmaps anyone may find in lists, feeds and the sitemap."""
+        return self.filter(visibility=Roadmap.Visibility.PUBLIC)
+
+    def visible_to(self, user):
+        """Roadmaps a user may open by address: public and unlisted ones, and their own."""
+        visible = Q(visibility__in=[Roadmap.Visibility.PUBLIC, Roadmap.Visibility.UNLISTED])
+        if user.is_authenticated:
+            visible |= Q(owner=user)
+        return self.filter(visible)
+
+
+class Roadmap(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        UNLISTED = "unlisted", "Unlisted: anyone with the link"
+        PRIVATE = "private", "Private: only me"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roadmaps"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    started_on = models.DateField(default=timezone.localdate)
+    target_date = models.DateField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    curriculum_key = models.CharField(max_length=60, blank=True)
+    curriculum_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moves on every change to the roadmap or its progress: caches and ETags key on it.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoadmapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=["public", "unlisted", "private"]),
+                name="roadmap_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gte=models.F("started_on")),
+                name="roadmap_target_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("roadmap:detail", args=[self.slug])
+
+    def progress(self) -> Progress:
+        return Progress.of(self.milestones.aggregate(**progress_counts()))
+
+
+class Stage(models.Model):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="stages")
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["roadmap", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "key"], name="stage_key_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def anchor(self) -> str:
+        return f"stage-{self.key}"
+
+    @property
+    def progress_id(self) -> str:
+        return f"progress-stage-{self.key}"
+
+
+class Topic(models.Model):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="topics")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="topics")
+    key = models.SlugField(max_length=60)
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Advisory: a topic that helps to know first. Nothing is ever locked by it.
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, related_name="unlocks", blank=True
+    )
+
+    class Meta:
+        ordering = ["stage__position", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "key"], name="topic_key_unique"),
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="topic_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("roadmap:topic", args=[self.roadmap.slug, self.slug])
+
+    @property
+    def anchor(self) -> str:
+        return f"topic-{self.slug}"
+
+    @property
+    def progress_id(self) -> str:
+        return f"progress-topic-{self.slug}"
+
+
+class Resource(models.Model):
+    class Type(models.TextChoices):
+        ARTICLE = "article", "Article"
+        VIDEO = "video", "Video"
+        COURSE = "course", "Course"
+        BOOK = "book", "Book"
+        PAPER = "paper", "Paper"
+        REPO = "repo", "Repository"
+        DOCS = "docs", "Documentation"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="resources")
+    type = models.CharField(max_length=10, choices=Type.choices)
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["topic", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def in_roadmap_order(self):
+        return self.order_by("topic__stage__position", "topic__position", "position", "pk")
+
+
+class Milestone(models.Model):
+    class Kind(models.TextChoices):
+        LEARN = "learn", "Learn"
+        BUILD = "build", "Build"
+        REPRODUCE = "reproduce", "Reproduce"
+        WRITE = "write", "Write"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="milestones")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="milestones")
+    key = models.SlugField(max_length=60)
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LEARN)
+    estimated_hours = models.DecimalField(max_digits=6, decimal_places=1, default=0)
+    optional = models.BooleanField(default=False)
+    # What proves the milestone is done, as the curriculum puts it.
+    proof = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    evidence_url = models.URLField(
+        "evidence link",
+        max_length=500,
+        blank=True,
+        help_text="A commit, notebook, repository folder or metric that shows the work.",
+    )
+    # Never shown to anyone but the owner.
+    private_note = models.TextField(
+        blank=True, help_text="Where you left off. Only you can see this."
+    )
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__stage__position", "topic__position", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "key"], name="milestone_key_unique"),
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="milestone_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="milestone_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_hours__gte=0), name="milestone_hours_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("roadmap:milestone", args=[self.roadmap.slug, self.slug])
+
+    @property
+    def anchor(self) -> str:
+        return f"m-{self.slug}"
+
+    @property
+    def has_progress(self) -> bool:
+        return (
+            self.status != Status.NOT_STARTED
+            or bool(self.evidence_url)
+            or bool(self.private_note)
+            or self.events.exists()
+        )
+
+    def apply_status(self, status: str, at) -> None:
+        """Move to `status` at time `at`, keeping the dates consistent with it.
+
+        The one place the status rules live; services.milestone_set_status saves the
+        result and records the event.
+        """
+        if status not in Status.values:
+            raise ValueError(f"Unknown status {status!r}")
+        if status == Status.NOT_STARTED:
+            self.started_at = None
+            self.completed_at = None
+        elif status == Status.IN_PROGRESS:
+            self.started_at = self.started_at or at
+            self.completed_at = None
+        elif status == Status.DONE:
+            self.started_at = self.started_at or at
+            self.completed_at = at
+        elif status == Status.SKIPPED:
+            self.completed_at = None
+        self.status = status
+
+
+class ProgressEvent(models.Model):
+    """One status change, appended and never edited: the history everything is drawn from."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="events")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=Status.choices)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["roadmap", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=Status.values) & Q(to_status__in=Status.values),
+                name="event_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.milestone}: {self.from_status} → {self.to_status}"

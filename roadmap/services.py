@@ -1,0 +1,42 @@
+"""Writes that touch several models at once."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Milestone, ProgressEvent, Roadmap, Status
+
+
+def milestone_set_status(
+    *, milestone: Milestone, status: str, at: datetime | None = None
+) -> Milestone:
+    """Set a milestone's status, record the change in the event log, and mark the roadmap changed.
+
+    Setting the status it already has changes nothing and records nothing. Raises
+    ValueError for a status that is not one of the four.
+    """
+    if status not in Status.values:
+        raise ValueError(f"Unknown status {status!r}")
+    at = at or timezone.now()
+    with transaction.atomic():
+        # Re-read under lock so two requests racing on one milestone each log the
+        # transition they really made.
+        current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        previous = current.status
+        if previous != status:
+            current.apply_status(status, at)
+            current.save(update_fields=["status", "started_at", "completed_at"])
+            ProgressEvent.objects.create(
+                roadmap_id=current.roadmap_id,
+                milestone_id=current.pk,
+                from_status=previous,
+                to_status=status,
+                at=at,
+            )
+            Roadmap.objects.filter(pk=current.roadmap_id).update(updated_at=timezone.now())
+    # The caller's object, with its related rows already loaded, now shows the stored state.
+    milestone.status = current.status
+    milestone.started_at = current.started_at
+    milestone.completed_at = current.completed_at
+    return milestone

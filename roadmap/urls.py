@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "roadmap"
+
+urlpatterns = [
+    path("<slug:roadmap>/", views.roadmap_detail, name="detail"),
+    path("<slug:roadmap>/topics/<slug:topic>/", views.topic_detail, name="topic"),
+    path("<slug:roadmap>/milestones/<slug:milestone>/", views.milestone_detail, name="milestone"),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/status/",
+        views.milestone_status,
+        name="milestone-status",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/notes/",
+        views.milestone_notes,
+        name="milestone-notes",
+    ),
+]

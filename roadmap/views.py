@@ -1,0 +1,272 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, connection
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from .forms import MilestoneNotesForm
+from .models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
+from .services import milestone_set_status
+
+
+def _roadmap_for(request, slug: str) -> Roadmap:
+    """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
+    return get_object_or_404(
+        Roadmap.objects.visible_to(request.user).select_related("owner"), slug=slug
+    )
+
+
+def _next_url(request) -> str:
+    """Where a status form returns to without JavaScript: the page the form is on."""
+    if request.htmx:
+        return request.htmx.current_url_abs_path or "/"
+    return request.get_full_path()
+
+
+def _is_owner(request, roadmap: Roadmap) -> bool:
+    return request.user.is_authenticated and roadmap.owner_id == request.user.pk
+
+
+def _stages_with_progress(roadmap: Roadmap):
+    return list(
+        Stage.objects.filter(roadmap=roadmap).annotate(**progress_counts("topics__milestones__"))
+    )
+
+
+def _overall(stages) -> Progress:
+    return sum((Progress.of(stage) for stage in stages), Progress())
+
+
+@require_safe
+def home(request):
+    roadmaps = list(
+        Roadmap.objects.listed()
+        .select_related("owner")
+        .annotate(**progress_counts("milestones__"))
+        .order_by("-updated_at")
+    )
+    own = []
+    if request.user.is_authenticated:
+        own = list(
+            Roadmap.objects.filter(owner=request.user)
+            .exclude(visibility=Roadmap.Visibility.PUBLIC)
+            .annotate(**progress_counts("milestones__"))
+        )
+    if len(roadmaps) == 1 and not own:
+        return redirect(roadmaps[0])
+    for roadmap in roadmaps + own:
+        roadmap.summary_progress = Progress.of(roadmap)
+    return TemplateResponse(request, "roadmap/home.html", {"roadmaps": roadmaps, "own": own})
+
+
+@require_safe
+def roadmap_detail(request, roadmap):
+    roadmap = _roadmap_for(request, roadmap)
+    stages = _stages_with_progress(roadmap)
+    topics = list(Topic.objects.filter(roadmap=roadmap).annotate(**progress_counts("milestones__")))
+    milestones = list(Milestone.objects.filter(roadmap=roadmap).in_roadmap_order())
+
+    # Hand every row its roadmap, so building their addresses costs no query.
+    by_topic: dict[int, list[Milestone]] = {}
+    for milestone in milestones:
+        milestone.roadmap = roadmap
+        by_topic.setdefault(milestone.topic_id, []).append(milestone)
+    by_stage: dict[int, list[Topic]] = {}
+    for topic in topics:
+        topic.roadmap = roadmap
+        topic.progress = Progress.of(topic)
+        topic.milestone_list = by_topic.get(topic.pk, [])
+        by_stage.setdefault(topic.stage_id, []).append(topic)
+    for stage in stages:
+        stage.progress = Progress.of(stage)
+        stage.topic_list = by_stage.get(stage.pk, [])
+
+    return TemplateResponse(
+        request,
+        "roadmap/roadmap_detail.html",
+        {
+            "roadmap": roadmap,
+            "stages": stages,
+            "progress": _overall(stages),
+            "is_owner": _is_owner(request, roadmap),
+            "next_url": _next_url(request),
+        },
+    )
+
+
+@require_safe
+def topic_detail(request, roadmap, topic):
+    roadmap = _roadmap_for(request, roadmap)
+    related = Topic.objects.select_related("roadmap")
+    topic = get_object_or_404(
+        Topic.objects.select_related("stage").prefetch_related(
+            "resources",
+            Prefetch("prerequisites", queryset=related),
+            Prefetch("unlocks", queryset=related),
+        ),
+        roadmap=roadmap,
+        slug=topic,
+    )
+    topic.roadmap = roadmap
+    stages = _stages_with_progress(roadmap)
+    stage = next(s for s in stages if s.pk == topic.stage_id)
+    milestones = list(topic.milestones.all())
+    for milestone in milestones:
+        milestone.roadmap = roadmap
+    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
+    return TemplateResponse(
+        request,
+        "roadmap/topic_detail.html",
+        {
+            "roadmap": roadmap,
+            "topic": topic,
+            "stage": stage,
+            "stage_progress": Progress.of(stage),
+            "progress": _overall(stages),
+            "milestones": milestones,
+            "is_owner": _is_owner(request, roadmap),
+            "next_url": _next_url(request),
+        },
+    )
+
+
+@require_safe
+def milestone_detail(request, roadmap, milestone):
+    roadmap = _roadmap_for(request, roadmap)
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("topic__stage"), roadmap=roadmap, slug=milestone
+    )
+    milestone.roadmap = milestone.topic.roadmap = roadmap
+    is_owner = _is_owner(request, roadmap)
+    form = MilestoneNotesForm(instance=milestone) if is_owner else None
+    return _milestone_page(request, roadmap, milestone, form, is_owner)
+
+
+def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
+    stages = _stages_with_progress(roadmap)
+    stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
+    topic = milestone.topic
+    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
+    return TemplateResponse(
+        request,
+        "roadmap/milestone_detail.html",
+        {
+            "roadmap": roadmap,
+            "milestone": milestone,
+            "topic": topic,
+            "stage": stage,
+            "stage_progress": Progress.of(stage),
+            "progress": _overall(stages),
+            "events": list(milestone.events.all()),
+            "form": form,
+            "is_owner": is_owner,
+            "next_url": milestone.get_absolute_url(),
+        },
+        status=status,
+    )
+
+
+def _login_required_response(request):
+    """Send an anonymous writer to log in: a full-page redirect, even from an HTMX request."""
+    back = request.POST.get("next") or (request.htmx and request.htmx.current_url_abs_path)
+    if not back or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = "/"
+    response = redirect_to_login(back)
+    if request.htmx:
+        return HttpResponseClientRedirect(response.url)
+    return response
+
+
+def _owned_milestone(request, roadmap, milestone) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related("roadmap", "topic__stage"),
+        roadmap__slug=roadmap,
+        roadmap__owner=request.user,
+        slug=milestone,
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def milestone_status(request, roadmap, milestone):
+    if not request.user.is_authenticated:
+        return _login_required_response(request)
+    milestone = _owned_milestone(request, roadmap, milestone)
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        message = (
+            f"“{status[:40]}” is not a status. Choose one of: "
+            + ", ".join(str(label) for label in Status.labels)
+            + "."
+        )
+        response = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if request.htmx:
+            response = reswap(retarget(response, "#status-announcer"), "innerHTML")
+        return response
+
+    milestone = milestone_set_status(milestone=milestone, status=status)
+
+    if not request.htmx:
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = milestone.roadmap.get_absolute_url()
+        return redirect(f"{back.split('#')[0]}#{milestone.anchor}")
+
+    roadmap = milestone.roadmap
+    topic = milestone.topic
+    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
+    stage = topic.stage
+    stage.progress = Progress.of(
+        Milestone.objects.filter(topic__stage=stage).aggregate(**progress_counts())
+    )
+    return TemplateResponse(
+        request,
+        "roadmap/roadmap_detail.html#status-changed",
+        {
+            "roadmap": roadmap,
+            "milestone": milestone,
+            "topic": topic,
+            "stage": stage,
+            "progress": roadmap.progress(),
+            "is_owner": True,
+            "next_url": _next_url(request),
+        },
+    )
+
+
+@require_POST
+def milestone_notes(request, roadmap, milestone):
+    if not request.user.is_authenticated:
+        return _login_required_response(request)
+    milestone = _owned_milestone(request, roadmap, milestone)
+    form = MilestoneNotesForm(request.POST, instance=milestone)
+    if not form.is_valid():
+        # Show the milestone as stored, beside the form that keeps what was typed.
+        milestone.refresh_from_db()
+        return _milestone_page(request, milestone.roadmap, milestone, form, True, status=400)
+    form.save()
+    Roadmap.objects.filter(pk=milestone.roadmap_id).update(updated_at=timezone.now())
+    messages.success(request, "Saved the evidence link and note.")
+    return redirect(milestone)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

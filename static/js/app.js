@@ -1,0 +1,52 @@
+// Switchback's own script: keyboard shortcuts for milestone status, and messages when a
+// change could not be saved. Everything here is an enhancement; every page works without it.
+"use strict";
+
+// The keys roadmap.sh users know: Done, Learning (in progress), Skip, Reset.
+const STATUS_KEYS = { d: "done", l: "in_progress", s: "skipped", r: "not_started" };
+
+// The toast clears itself a while after each message, so an old one never misleads.
+let toastTimer;
+function clearLater(region) {
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { region.textContent = ""; }, 8000);
+}
+
+function announce(message) {
+  const region = document.getElementById("status-announcer");
+  if (!region) return;
+  region.textContent = message;
+  clearLater(region);
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+  const status = STATUS_KEYS[event.key.toLowerCase()];
+  if (!status || !(event.target instanceof Element)) return;
+  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  const item = event.target.closest("[data-milestone]");
+  const button = item && item.querySelector(`button[name="status"][value="${status}"]`);
+  if (!button || button.disabled) return;
+  event.preventDefault();
+  // A milestone swapped in a moment ago may not be wired up by HTMX yet; without this
+  // the click would post the whole page. Processing twice is harmless.
+  if (window.htmx) window.htmx.process(button.form);
+  // A real click, so HTMX sends this button's value as the submitter.
+  button.click();
+});
+
+document.addEventListener("htmx:sendError", () => {
+  announce("The change was not saved: the server could not be reached. Check your connection and try again.");
+});
+
+document.addEventListener("htmx:responseError", (event) => {
+  // A 400 carries its own message, swapped into the announcer by the server.
+  if (event.detail.xhr.status !== 400) {
+    announce(`The change was not saved (error ${event.detail.xhr.status}). Reload the page and try again.`);
+  }
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const region = document.getElementById("status-announcer");
+  if (region && region.textContent.trim()) clearLater(region);
+});

@@ -1,0 +1,71 @@
+"""Browser tests: Debian's Chromium, launched by its path, against a live Django server."""
+
+import os
+
+import pytest
+from playwright.sync_api import Page
+
+from roadmap.curriculum import load_curriculum, read_curriculum
+from tests.conftest import PASSWORD, SMALL_CURRICULUM
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+# fixtures are ordinary synchronous calls all the same.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM_PATH,
+        # This machine reaches no network but its own: keep Chromium from trying.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def site(transactional_db, live_server, django_user_model):
+    """A live server with the learner 'ada' and her public roadmap from the test curriculum."""
+    learner = django_user_model.objects.create_user(username="ada", password=PASSWORD)
+    roadmap = load_curriculum(read_curriculum(SMALL_CURRICULUM), owner=learner).roadmap
+    return live_server.url, roadmap
+
+
+@pytest.fixture
+def console_errors(page: Page):
+    """Console errors and uncaught exceptions: a CSP violation or a script error shows here."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def log_in(page: Page, base_url: str, next_path: str) -> None:
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}{next_path}")
+
+
+def wait_for_htmx(page: Page) -> None:
+    """Wait until no HTMX request is in flight."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

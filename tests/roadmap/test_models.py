@@ -1,0 +1,93 @@
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from roadmap.models import Milestone, Progress, Status
+
+
+def test_progress_percent_leaves_out_skipped_and_optional():
+    progress = Progress(required=10, done=4, in_progress=1, skipped=2, optional=3, optional_done=3)
+    assert progress.counted == 8
+    assert progress.percent == 50
+    assert progress.not_started == 3
+
+
+def test_progress_of_nothing_is_zero_not_an_error():
+    assert Progress().percent == 0
+    assert Progress(required=2, skipped=2).percent == 0
+
+
+def test_progress_adds_up_parts():
+    total = Progress(required=2, done=1) + Progress(required=3, done=3, optional=1)
+    assert (total.required, total.done, total.optional) == (5, 4, 1)
+    assert total.percent == 80
+
+
+@pytest.mark.django_db
+def test_roadmap_progress_counts_each_status_apart(roadmap):
+    marks = {
+        "install-python": Status.DONE,
+        "first-notebook": Status.DONE,
+        "svd-pca": Status.IN_PROGRESS,
+        "linreg-scratch": Status.SKIPPED,
+        "eigen-post": Status.DONE,
+    }  # eigen-post is optional
+    for key, status in marks.items():
+        Milestone.objects.filter(roadmap=roadmap, key=key).update(status=status)
+    progress = roadmap.progress()
+    assert progress.required == 9
+    assert (progress.done, progress.in_progress, progress.skipped) == (2, 1, 1)
+    assert (progress.optional, progress.optional_done) == (1, 1)
+    assert progress.not_started == 5
+    assert progress.percent == round(100 * 2 / 8)
+
+
+@pytest.mark.django_db
+def test_apply_status_sets_and_clears_dates(milestone):
+    start = timezone.now()
+    later = start + timezone.timedelta(days=3)
+    milestone.apply_status(Status.IN_PROGRESS, start)
+    assert (milestone.started_at, milestone.completed_at) == (start, None)
+    milestone.apply_status(Status.DONE, later)
+    assert (milestone.started_at, milestone.completed_at) == (start, later)
+    milestone.apply_status(Status.IN_PROGRESS, later)
+    assert (milestone.started_at, milestone.completed_at) == (start, None)
+    milestone.apply_status(Status.NOT_STARTED, later)
+    assert (milestone.started_at, milestone.completed_at) == (None, None)
+
+
+@pytest.mark.django_db
+def test_done_without_start_is_started_and_completed_at_once(milestone):
+    at = timezone.now()
+    milestone.apply_status(Status.DONE, at)
+    assert milestone.started_at == at == milestone.completed_at
+
+
+@pytest.mark.django_db
+def test_unknown_status_is_refused_by_the_rule(milestone):
+    with pytest.raises(ValueError):
+        milestone.apply_status("finished", timezone.now())
+
+
+@pytest.mark.django_db
+def test_database_refuses_unknown_status(milestone):
+    with pytest.raises(IntegrityError):
+        Milestone.objects.filter(pk=milestone.pk).update(status="finished")
+
+
+@pytest.mark.django_db
+def test_database_refuses_negative_hours(milestone):
+    with pytest.raises(IntegrityError):
+        Milestone.objects.filter(pk=milestone.pk).update(estimated_hours=-1)
+
+
+@pytest.mark.django_db
+def test_milestone_slugs_are_unique_within_a_roadmap(milestone):
+    with pytest.raises(IntegrityError):
+        Milestone.objects.create(
+            roadmap=milestone.roadmap,
+            topic=milestone.topic,
+            key="another",
+            slug=milestone.slug,
+            title="Clash",
+        )

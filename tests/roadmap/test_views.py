@@ -1,0 +1,385 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from roadmap.models import Milestone, ProgressEvent, Roadmap, Status
+from roadmap.services import milestone_set_status
+from tests.factories import build_roadmap
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def status_url(milestone):
+    return reverse("roadmap:milestone-status", args=[milestone.roadmap.slug, milestone.slug])
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def test_visitor_reads_the_roadmap_as_nested_lists_with_status_text(client, roadmap, milestone):
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    response = client.get(roadmap.get_absolute_url())
+    assert response.status_code == 200
+    html = text_of(response)
+    assert '<ol class="stages">' in html and '<ol class="topics">' in html
+    assert '<ul class="milestones">' in html
+    assert "Derive and code PCA via SVD" in html
+    item = re.search(r'<li id="m-svd-pca".*?</li>', html).group(0)
+    assert '<span class="status-text">Done</span>' in item
+    assert "1 done" in html and "8 not started" in html and "13% complete" not in html
+    assert '<strong class="percent">11%</strong>' in html  # 1 of 9 required
+
+
+def test_visitor_sees_no_controls(client, roadmap, milestone):
+    for url in [
+        roadmap.get_absolute_url(),
+        milestone.topic.get_absolute_url(),
+        milestone.get_absolute_url(),
+    ]:
+        html = client.get(url).content.decode()
+        assert "status-control" not in html
+        assert 'name="status"' not in html
+        assert "private_note" not in html
+
+
+def test_owner_sees_a_control_for_every_milestone(learner_client, roadmap):
+    html = learner_client.get(roadmap.get_absolute_url()).content.decode()
+    assert html.count('class="status-control"') == roadmap.milestones.count()
+    assert 'aria-keyshortcuts="d"' in html
+
+
+def test_home_with_one_public_roadmap_goes_to_it(client, roadmap):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == roadmap.get_absolute_url()
+
+
+def test_home_lists_public_roadmaps_with_owner_and_progress(client, roadmap, other_learner):
+    build_roadmap(other_learner, milestones=10, slug="graces")
+    html = text_of(client.get("/"))
+    assert "A test path" in html and "Roadmap graces" in html
+    assert "by ada" in html and "by grace" in html
+
+
+def test_home_hides_private_roadmaps_from_visitors(client, roadmap, other_learner):
+    build_roadmap(
+        other_learner, milestones=10, slug="secret", visibility=Roadmap.Visibility.PRIVATE
+    )
+    assert client.get("/").url == roadmap.get_absolute_url()
+
+
+def test_topic_page_shows_summary_resources_prerequisites_and_milestones(client, roadmap):
+    topic = roadmap.topics.get(key="linear-models")
+    html = text_of(client.get(topic.get_absolute_url()))
+    assert "CS229" in html and 'href="https://cs229.stanford.edu/"' in html
+    assert "Course" in html and "Documentation" in html  # resources grouped by type
+    assert 'href="/roadmaps/test-path/topics/linear-algebra/"' in html  # prerequisite
+    assert 'href="/roadmaps/test-path/topics/neural-nets/"' in html  # what it leads to
+    assert "Code linear regression from scratch and match scikit-learn" in html
+
+
+def test_milestone_page_shows_description_hours_dates_and_evidence(client, roadmap, milestone):
+    milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS)
+    Milestone.objects.filter(pk=milestone.pk).update(
+        evidence_url="https://github.com/ada/ml/tree/main/pca", private_note="stuck on signs"
+    )
+    html = text_of(client.get(milestone.get_absolute_url()))
+    assert "estimated 6 hours" in html
+    assert "A notebook comparing with scikit-learn" in html
+    assert 'href="https://github.com/ada/ml/tree/main/pca"' in html
+    assert "Started</dt><dd><time" in html
+    assert "Not started → In progress" in html
+    assert "stuck on signs" not in html
+
+
+def test_owner_sees_the_private_note_on_the_milestone_page(learner_client, milestone):
+    Milestone.objects.filter(pk=milestone.pk).update(private_note="stuck on signs")
+    assert "stuck on signs" in learner_client.get(milestone.get_absolute_url()).content.decode()
+
+
+def test_private_roadmap_is_404_for_visitors_and_other_users(client, roadmap, other_learner):
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    milestone = roadmap.milestones.first()
+    urls = [
+        roadmap.get_absolute_url(),
+        milestone.topic.get_absolute_url(),
+        milestone.get_absolute_url(),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.force_login(other_learner)
+    for url in urls:
+        assert client.get(url).status_code == 404
+
+
+def test_private_roadmap_opens_for_its_owner(learner_client, roadmap):
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    assert learner_client.get(roadmap.get_absolute_url()).status_code == 200
+
+
+def test_unlisted_roadmap_opens_by_address_but_is_not_listed(client, roadmap, other_learner):
+    build_roadmap(
+        other_learner, milestones=10, slug="quiet", visibility=Roadmap.Visibility.UNLISTED
+    )
+    assert client.get("/roadmaps/quiet/").status_code == 200
+    assert client.get("/").url == roadmap.get_absolute_url()
+
+
+def test_missing_pages_are_404(client, roadmap):
+    assert client.get("/roadmaps/nope/").status_code == 404
+    assert client.get("/roadmaps/test-path/topics/nope/").status_code == 404
+    assert client.get("/roadmaps/test-path/milestones/nope/").status_code == 404
+
+
+# Changing status ---------------------------------------------------------------------------
+
+
+def test_htmx_status_change_answers_with_the_milestone_and_every_progress_number(
+    learner_client, milestone
+):
+    response = learner_client.post(status_url(milestone), {"status": "done"}, **HTMX)
+    assert response.status_code == 200
+    assert response.template_name == "roadmap/roadmap_detail.html#status-changed"
+    assert "HX-Request" in response["Vary"]
+    html = text_of(response).strip()
+    assert html.startswith('<li id="m-svd-pca"')
+    assert 'aria-pressed="true" aria-keyshortcuts="d"' in html
+    for pid in ["progress-topic-linear-algebra", "progress-stage-basics", "progress-overall"]:
+        assert f'<div id="{pid}" class="progress-summary" hx-swap-oob="true">' in html
+    assert '<div id="status-announcer" hx-swap-oob="innerHTML">' in html
+    assert "is now done" in html
+    milestone.refresh_from_db()
+    assert milestone.status == Status.DONE
+
+
+def test_plain_post_changes_status_and_returns_to_the_same_place(learner_client, milestone):
+    topic_url = milestone.topic.get_absolute_url()
+    response = learner_client.post(
+        status_url(milestone), {"status": "in_progress", "next": topic_url}
+    )
+    assert response.status_code == 302
+    assert response.url == f"{topic_url}#m-svd-pca"
+    assert "HX-Request" in response["Vary"]
+    milestone.refresh_from_db()
+    assert milestone.status == Status.IN_PROGRESS
+
+
+def test_plain_post_will_not_redirect_off_site(learner_client, milestone):
+    response = learner_client.post(
+        status_url(milestone), {"status": "done", "next": "https://evil.example/"}
+    )
+    assert response.url == "/roadmaps/test-path/#m-svd-pca"
+
+
+def test_unknown_status_is_400_with_a_message_and_changes_nothing(learner_client, milestone):
+    response = learner_client.post(status_url(milestone), {"status": "finished"}, **HTMX)
+    assert response.status_code == 400
+    assert "is not a status. Choose one of: Not started, In progress, Done, Skipped" in (
+        response.content.decode()
+    )
+    assert response["HX-Retarget"] == "#status-announcer"
+    plain = learner_client.post(status_url(milestone), {})
+    assert plain.status_code == 400
+    milestone.refresh_from_db()
+    assert milestone.status == Status.NOT_STARTED
+    assert not ProgressEvent.objects.exists()
+
+
+def test_another_users_milestone_is_404_and_unchanged(client, milestone, other_learner):
+    client.force_login(other_learner)
+    assert client.post(status_url(milestone), {"status": "done"}, **HTMX).status_code == 404
+    milestone.refresh_from_db()
+    assert milestone.status == Status.NOT_STARTED
+
+
+def test_missing_milestone_is_404(learner_client, roadmap):
+    url = reverse("roadmap:milestone-status", args=[roadmap.slug, "nope"])
+    assert learner_client.post(url, {"status": "done"}).status_code == 404
+
+
+def test_anonymous_htmx_change_is_sent_to_the_login_page(client, milestone):
+    response = client.post(
+        status_url(milestone),
+        {"status": "done"},
+        HTTP_HX_CURRENT_URL="http://testserver/roadmaps/test-path/",
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/roadmaps/test-path/"
+    assert "<li" not in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.status == Status.NOT_STARTED
+
+
+def test_anonymous_plain_change_is_redirected_to_login(client, milestone):
+    response = client.post(
+        status_url(milestone), {"status": "done", "next": "/roadmaps/test-path/"}
+    )
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+    milestone.refresh_from_db()
+    assert milestone.status == Status.NOT_STARTED
+
+
+def test_get_on_the_change_endpoint_is_405(learner_client, milestone):
+    assert learner_client.get(status_url(milestone)).status_code == 405
+
+
+def test_post_without_csrf_token_is_403_and_changes_nothing(learner, milestone):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    assert client.post(status_url(milestone), {"status": "done"}, **HTMX).status_code == 403
+    milestone.refresh_from_db()
+    assert milestone.status == Status.NOT_STARTED
+
+
+def test_post_with_csrf_header_as_htmx_sends_it_succeeds(learner, milestone):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    page = client.get(milestone.roadmap.get_absolute_url()).content.decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    response = client.post(
+        status_url(milestone), {"status": "done"}, HTTP_X_CSRFTOKEN=token, **HTMX
+    )
+    assert response.status_code == 200
+    milestone.refresh_from_db()
+    assert milestone.status == Status.DONE
+
+
+# Evidence and note -------------------------------------------------------------------------
+
+
+def notes_url(milestone):
+    return reverse("roadmap:milestone-notes", args=[milestone.roadmap.slug, milestone.slug])
+
+
+def test_owner_saves_evidence_link_and_private_note(learner_client, milestone):
+    response = learner_client.post(
+        notes_url(milestone),
+        {"evidence_url": "https://github.com/ada/ml/commit/abc123", "private_note": "next: plots"},
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.evidence_url == "https://github.com/ada/ml/commit/abc123"
+    assert milestone.private_note == "next: plots"
+
+
+def test_bad_evidence_link_keeps_what_was_typed_and_says_why(learner_client, milestone):
+    response = learner_client.post(
+        notes_url(milestone), {"evidence_url": "not a link", "private_note": "keep me"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a full web address starting with https://" in html
+    assert 'value="not a link"' in html and "keep me" in html
+    milestone.refresh_from_db()
+    assert (milestone.evidence_url, milestone.private_note) == ("", "")
+
+
+def test_javascript_evidence_link_is_refused(learner_client, milestone):
+    learner_client.post(notes_url(milestone), {"evidence_url": "javascript:alert(1)"})
+    milestone.refresh_from_db()
+    assert milestone.evidence_url == ""
+
+
+def test_notes_of_another_users_milestone_are_404(client, milestone, other_learner):
+    client.force_login(other_learner)
+    assert client.post(notes_url(milestone), {"private_note": "x"}).status_code == 404
+
+
+# Query counts: the same at two sizes --------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_roadmap_page_queries_do_not_grow_with_the_roadmap(
+    size, learner, learner_client, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=size)
+    # session, user, roadmap, stages, topics, milestones
+    with django_assert_num_queries(6):
+        response = learner_client.get(roadmap.get_absolute_url())
+    assert response.content.decode().count('class="status-control"') == size
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_roadmap_page_for_visitors_queries_do_not_grow(
+    size, learner, client, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=size)
+    with django_assert_num_queries(4):
+        client.get(roadmap.get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_topic_and_milestone_pages_queries_do_not_grow(
+    size, learner, client, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=size)
+    topic = roadmap.topics.last()
+    with django_assert_num_queries(8):
+        client.get(topic.get_absolute_url())
+    milestone = roadmap.milestones.last()
+    with django_assert_num_queries(5):
+        client.get(milestone.get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_status_change_queries_do_not_grow(
+    size, learner, learner_client, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=size)
+    milestone = roadmap.milestones.filter(status=Status.NOT_STARTED).last()
+    with django_assert_num_queries(12):
+        learner_client.post(status_url(milestone), {"status": "done"}, **HTMX)
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_home_queries_do_not_grow(size, learner, client, django_assert_num_queries):
+    build_roadmap(learner, milestones=size, slug="one")
+    build_roadmap(learner, milestones=size, slug="two")
+    with django_assert_num_queries(1):
+        client.get("/")
+
+
+# Health ------------------------------------------------------------------------------------
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    """A real app process whose database cannot be opened (its folder does not exist)."""
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz', HTTP_HOST='localhost');"
+        "print(r.status_code, r.content.decode().strip())"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert result.stdout.strip() == "503 database unavailable", result.stderr
