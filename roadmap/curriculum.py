@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import Milestone, Resource, Roadmap, Stage, Topic
 
@@ -353,7 +353,7 @@ def _check_prerequisites(check: _Checker, spec: CurriculumSpec, lines: dict) -> 
         path.append(node)
         for nxt in graph[node]:
             if colour[nxt] == grey:
-                cycle = [*path[path.index(nxt):], nxt]
+                cycle = [*path[path.index(nxt) :], nxt]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
                     check.error(
@@ -492,3 +492,127 @@ def load_curriculum(
     roadmap.curriculum_version = spec.version
     roadmap.save()
     return report
+
+
+@dataclass
+class CatalogueEntry:
+    """One file of the curricula folder: usable (spec) or not (errors)."""
+
+    path: Path
+    spec: CurriculumSpec | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+_parsed: dict[Path, tuple[tuple[int, int], CatalogueEntry]] = {}
+
+
+def catalogue(directory: Path) -> list[CatalogueEntry]:
+    """Every curriculum file in `directory`, read once per change of the file."""
+    entries = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _parsed.get(path)
+        if cached is None or cached[0] != stamp:
+            try:
+                entry = CatalogueEntry(path=path, spec=read_curriculum(path))
+            except CurriculumError as exc:
+                entry = CatalogueEntry(path=path, errors=exc.errors)
+            _parsed[path] = (stamp, entry)
+        entries.append(_parsed[path][1])
+    return entries
+
+
+def newest_for(directory: Path, key: str) -> CurriculumSpec | None:
+    """The highest usable version of the curriculum `key` in `directory`."""
+    specs = [e.spec for e in catalogue(directory) if e.spec is not None and e.spec.key == key]
+    return max(specs, key=lambda spec: spec.version, default=None)
+
+
+@dataclass
+class Change:
+    kind: str  # stage, topic or milestone
+    key: str
+    title: str
+    detail: str = ""
+
+
+@dataclass
+class UpdatePlan:
+    """What loading `spec` into a roadmap would change, before anything is written."""
+
+    added: list[Change] = field(default_factory=list)
+    renamed: list[Change] = field(default_factory=list)
+    moved: list[Change] = field(default_factory=list)
+    removed: list[Change] = field(default_factory=list)
+    kept: list[Change] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.renamed or self.moved or self.removed or self.kept)
+
+
+def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
+    plan = UpdatePlan()
+    stages = {s.key: s for s in roadmap.stages.all()}
+    topics = {t.key: t for t in roadmap.topics.select_related("stage")}
+    milestones = {
+        m.key: m
+        for m in roadmap.milestones.select_related("topic").annotate(
+            n_events=models.Count("events")
+        )
+    }
+
+    def compare(kind, key, title, existing, parent_key=None, existing_parent_key=None):
+        if existing is None:
+            plan.added.append(Change(kind, key, title))
+            return
+        if existing.title != title:
+            plan.renamed.append(Change(kind, key, title, f"was “{existing.title}”"))
+        if parent_key is not None and parent_key != existing_parent_key:
+            plan.moved.append(
+                Change(kind, key, title, f"from {existing_parent_key} to {parent_key}")
+            )
+
+    for stage_spec in spec.stages:
+        compare("stage", stage_spec.key, stage_spec.title, stages.get(stage_spec.key))
+        for topic_spec in stage_spec.topics:
+            topic = topics.get(topic_spec.key)
+            compare(
+                "topic",
+                topic_spec.key,
+                topic_spec.title,
+                topic,
+                stage_spec.key,
+                topic and topic.stage.key,
+            )
+            for m_spec in topic_spec.milestones:
+                milestone = milestones.get(m_spec.key)
+                compare(
+                    "milestone",
+                    m_spec.key,
+                    m_spec.title,
+                    milestone,
+                    topic_spec.key,
+                    milestone and milestone.topic.key,
+                )
+
+    wanted = {m.key for m in spec.milestones}
+    for key, milestone in milestones.items():
+        if key in wanted:
+            continue
+        change = Change("milestone", key, milestone.title)
+        if milestone.has_progress:
+            change.detail = "has progress, so it stays on your roadmap"
+            plan.kept.append(change)
+        else:
+            plan.removed.append(change)
+    wanted_topics = {t.key for t in spec.topics}
+    for key, topic in topics.items():
+        if key not in wanted_topics:
+            plan.removed.append(Change("topic", key, topic.title, "if none of its milestones stay"))
+    return plan

@@ -1,6 +1,8 @@
+from zoneinfo import available_timezones
+
 from django import forms
 
-from .models import Milestone
+from .models import Milestone, Roadmap
 
 
 class MilestoneNotesForm(forms.ModelForm):
@@ -19,3 +21,69 @@ class MilestoneNotesForm(forms.ModelForm):
                 "for example a link to a commit or a notebook."
             }
         }
+
+
+# Addresses under /roadmaps/ that the site itself uses.
+RESERVED_SLUGS = {"new"}
+
+
+class NewRoadmapForm(forms.ModelForm):
+    """Start a roadmap from one of the curricula in the curricula folder."""
+
+    curriculum = forms.ChoiceField(widget=forms.RadioSelect)
+    time_zone = forms.ChoiceField(
+        choices=[(name, name) for name in sorted(available_timezones())],
+        help_text="Days and weeks of your progress are counted in this zone.",
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "curriculum",
+            "title",
+            "slug",
+            "started_on",
+            "target_date",
+            "time_zone",
+            "visibility",
+        ]
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {"slug": "Address", "started_on": "Start date"}
+        help_texts = {
+            "slug": "Lowercase letters, digits and hyphens: /roadmaps/<address>/.",
+            "target_date": "Optional: when you mean to finish. Pace is measured against it.",
+        }
+        error_messages = {
+            "slug": {"unique": "That address is taken: choose another, e.g. add your name."},
+        }
+
+    def __init__(self, *args, curricula, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.curricula = {entry.name: entry.spec for entry in curricula if entry.spec}
+        self.fields["curriculum"].choices = [
+            (name, spec.title) for name, spec in self.curricula.items()
+        ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        start, target = cleaned.get("started_on"), cleaned.get("target_date")
+        if start and target and target < start:
+            self.add_error(
+                "target_date",
+                "The target date is before the start date: pick a later one, or leave it empty.",
+            )
+        return cleaned
+
+    @property
+    def spec(self):
+        return self.curricula[self.cleaned_data["curriculum"]]

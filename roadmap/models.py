@@ -150,6 +150,7 @@ class Roadmap(models.Model):
             models.CheckConstraint(
                 condition=Q(target_date__isnull=True) | Q(target_date__gte=models.F("started_on")),
                 name="roadmap_target_after_start",
+                violation_error_message="The target date must not be before the start date.",
             ),
         ]
 
@@ -312,12 +313,12 @@ class Milestone(models.Model):
 
     @property
     def has_progress(self) -> bool:
-        return (
-            self.status != Status.NOT_STARTED
-            or bool(self.evidence_url)
-            or bool(self.private_note)
-            or self.events.exists()
-        )
+        """Anything the learner did here that deleting the milestone would lose."""
+        if self.status != Status.NOT_STARTED or self.evidence_url or self.private_note:
+            return True
+        # Annotated as n_events by bulk readers, so a list costs one query, not one each.
+        n_events = getattr(self, "n_events", None)
+        return bool(n_events) if n_events is not None else self.events.exists()
 
     def apply_status(self, status: str, at) -> None:
         """Move to `status` at time `at`, keeping the dates consistent with it.

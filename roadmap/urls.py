@@ -5,7 +5,9 @@ from . import views
 app_name = "roadmap"
 
 urlpatterns = [
+    path("new/", views.roadmap_new, name="new"),
     path("<slug:roadmap>/", views.roadmap_detail, name="detail"),
+    path("<slug:roadmap>/update/", views.roadmap_update, name="update"),
     path("<slug:roadmap>/topics/<slug:topic>/", views.topic_detail, name="topic"),
     path("<slug:roadmap>/milestones/<slug:milestone>/", views.milestone_detail, name="milestone"),
     path(

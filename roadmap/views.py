@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
@@ -7,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from .forms import MilestoneNotesForm
+from .curriculum import catalogue, load_curriculum, newest_for, plan_update
+from .forms import MilestoneNotesForm, NewRoadmapForm
 from .models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
 from .services import milestone_set_status
 
@@ -89,16 +93,100 @@ def roadmap_detail(request, roadmap):
         stage.progress = Progress.of(stage)
         stage.topic_list = by_stage.get(stage.pk, [])
 
+    is_owner = _is_owner(request, roadmap)
+    newer = None
+    if is_owner and roadmap.curriculum_key:
+        newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
+        if newest and newest.version > (roadmap.curriculum_version or 0):
+            newer = newest
     return TemplateResponse(
         request,
         "roadmap/roadmap_detail.html",
         {
             "roadmap": roadmap,
+            "newer_curriculum": newer,
             "stages": stages,
             "progress": _overall(stages),
-            "is_owner": _is_owner(request, roadmap),
+            "is_owner": is_owner,
             "next_url": _next_url(request),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def roadmap_new(request):
+    curricula = catalogue(settings.CURRICULA_DIR)
+    if request.method == "POST":
+        form = NewRoadmapForm(request.POST, curricula=curricula)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields[1:]}
+            roadmap = load_curriculum(form.spec, owner=request.user, **fields).roadmap
+            messages.success(request, f"Started “{roadmap.title}”. Good luck!")
+            return redirect(roadmap)
+        status = 400
+    else:
+        first = next((entry for entry in curricula if entry.spec), None)
+        form = NewRoadmapForm(
+            curricula=curricula,
+            initial={
+                "curriculum": first.name if first else None,
+                "title": first.spec.title if first else "",
+                "slug": _free_slug(f"{request.user.get_username()}-{first.spec.key}")
+                if first
+                else "",
+                "started_on": timezone.localdate(),
+                "time_zone": "UTC",
+            },
+        )
+        status = 200
+    return TemplateResponse(
+        request,
+        "roadmap/roadmap_form.html",
+        {"form": form, "curricula": curricula},
+        status=status,
+    )
+
+
+def _free_slug(base: str) -> str:
+    base = slugify(base)[:70] or "roadmap"
+    taken = set(Roadmap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _own_roadmap(request, slug: str) -> Roadmap:
+    return get_object_or_404(Roadmap, slug=slug, owner=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def roadmap_update(request, roadmap):
+    """Review what a newer version of the roadmap's curriculum would change, then apply it."""
+    roadmap = _own_roadmap(request, roadmap)
+    newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
+    if newest is None or newest.version <= (roadmap.curriculum_version or 0):
+        messages.info(request, "This roadmap is up to date with its curriculum.")
+        return redirect(roadmap)
+    if request.method == "POST":
+        report = load_curriculum(newest, owner=request.user, roadmap=roadmap)
+        kept = (
+            f" {len(report.kept)} milestone(s) gone from the file stay, with their progress."
+            if report.kept
+            else ""
+        )
+        messages.success(
+            request,
+            f"Updated to version {newest.version}: {report.added} added, "
+            f"{report.removed} removed.{kept}",
+        )
+        return redirect(roadmap)
+    return TemplateResponse(
+        request,
+        "roadmap/roadmap_update.html",
+        {"roadmap": roadmap, "spec": newest, "plan": plan_update(newest, roadmap)},
     )
 
 
