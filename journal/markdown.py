@@ -1,0 +1,265 @@
+"""Markdown to safe HTML: the one path for stored posts, the editor preview and the Atom feeds.
+
+Kept free of Django so it can be used (and tested) anywhere. Markdown output is never trusted
+on its own: whatever the extensions or the author's raw HTML produce, nh3 has the last word.
+"""
+
+import math
+import re
+import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+from latex2mathml.converter import convert_to_element
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
+from pygments.token import STANDARD_TYPES
+
+# --- Allow-list -------------------------------------------------------------------------------
+# fmt: off
+
+# What Markdown itself writes (and what authors may reasonably type as raw HTML).
+TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "br", "ul", "ol", "li"}
+INLINE_TAGS = {"a", "em", "strong", "del", "code", "pre", "span", "img", "sup", "sub"}
+# `div` wraps code blocks, the [TOC] box and footnotes; it keeps only their classes.
+BOX_TAGS = {"div", "details", "summary"}
+# The tables extension, and Pygments' line-number tables.
+TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
+# Task lists render a checkbox; the sanitiser forces it disabled.
+TASK_TAGS = {"input"}
+# What latex2mathml emits, plus the harmless semantics/annotation wrappers. Left out on purpose:
+# maction (toggles/statuslines), annotation-xml (an HTML integration point, the classic mXSS
+# shape) and mglyph/malignmark (parser-confusion tricks); latex2mathml never needs them.
+MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "mpadded", "mphantom", "menclose", "semantics", "annotation",
+}
+ALLOWED_TAGS = frozenset(TEXT_TAGS | INLINE_TAGS | BOX_TAGS | TABLE_TAGS | TASK_TAGS | MATHML_TAGS)
+
+# Dropped with everything inside them: their content is code or a parsing trap, never prose.
+CLEAN_CONTENT_TAGS = frozenset({
+    "script", "style", "template", "iframe", "object", "noscript", "noembed", "noframes",
+    "textarea", "title", "xmp", "svg",
+})
+
+ALLOWED_ATTRIBUTES = {
+    # Heading ids are toc anchors; li/sup ids are footnote targets and back-reference targets.
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "li": {"id"}, "sup": {"id"},
+    # `rel` is not listed: nh3 writes it on every link (see LINK_REL).
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"}, "input": {"checked"}, "details": {"open"},
+    # MathML presentation only: no href, no style, no xlink, no event handlers.
+    "mi": {"mathvariant"}, "mn": {"mathvariant"}, "ms": {"mathvariant"}, "mtext": {"mathvariant"},
+    "mo": {"mathvariant", "accent", "fence", "form", "largeop", "lspace", "rspace", "maxsize",
+           "minsize", "movablelimits", "separator", "stretchy", "symmetric"},
+    "mstyle": {"displaystyle", "scriptlevel", "mathsize", "mathcolor", "mathbackground"},
+    "mspace": {"width", "height", "depth", "linebreak", "mathbackground"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset", "mathbackground"},
+    "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+    "mfrac": {"linethickness"}, "menclose": {"notation"}, "annotation": {"encoding"},
+    "mtable": {"columnalign", "columnlines", "columnspacing", "rowalign", "rowlines",
+               "rowspacing", "displaystyle", "frame"},
+    "mtr": {"columnalign", "rowalign"},
+    "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"},
+}
+# Attributes whose values are enumerated rather than free text (tables use `align`, not styles).
+TAG_ATTRIBUTE_VALUES = {
+    "th": {"align": {"left", "center", "right"}}, "td": {"align": {"left", "center", "right"}},
+    "input": {"type": {"checkbox"}}, "math": {"display": {"block", "inline"}},
+}
+# A checkbox in a post is a record of progress, never a control.
+SET_TAG_ATTRIBUTE_VALUES = {"input": {"disabled": ""}}
+
+# Classes are for styling only; each tag gets exactly the ones our extensions write.
+PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+ALLOWED_CLASSES = {
+    "div": {"highlight", "toc", "footnote", "linenodiv"},
+    "span": PYGMENTS_CLASSES | {"filename", "hll", "normal", "linenos"},
+    "table": {"highlighttable"}, "td": {"linenos", "code"},
+    "a": {"headerlink", "footnote-ref", "footnote-backref"},
+    "ul": {"task-list"}, "li": {"task-list-item"},
+}
+# fmt: on
+
+# Relative and fragment URLs pass too (footnotes and the toc need them).
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
+# On every link, fragment ones included (harmless there): simpler than telling them apart, and
+# raw-HTML links never pass through Markdown, so only the sanitiser can be relied on to add it.
+LINK_REL = "nofollow noopener"
+# Post ids share the page with the site's own (`main`, htmx targets...), so every id and every
+# fragment link is moved into one namespace; a heading called "Main" cannot hijack `#main`.
+ID_PREFIX = "md-"
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f]+")
+_COLOUR = re.compile(r"#?[A-Za-z0-9]{1,20}")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"}:
+        # nh3 lets "java script:" through as a relative URL; browsers agree, but feed readers
+        # may be sloppier, so judge the scheme with whitespace and control characters removed.
+        scheme = _SCHEME.match(_INVISIBLE.sub("", value).lower())
+        if scheme and scheme[1] not in (IMAGE_SCHEMES if tag == "img" else URL_SCHEMES):
+            return None
+        if value.startswith("#") and not value.startswith("#" + ID_PREFIX):
+            return "#" + ID_PREFIX + value[1:]
+    if attribute in {"mathcolor", "mathbackground"} and not _COLOUR.fullmatch(value):
+        return None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(CLEAN_CONTENT_TAGS),
+    attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    link_rel=LINK_REL,
+    tag_attribute_values=TAG_ATTRIBUTE_VALUES,
+    set_tag_attribute_values=SET_TAG_ATTRIBUTE_VALUES,
+    url_schemes=set(URL_SCHEMES),
+    allowed_classes=ALLOWED_CLASSES,
+    id_prefix=ID_PREFIX,
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Reduce any HTML to the allow-list above; idempotent on its own output."""
+    return _CLEANER.clean(html)
+
+
+# --- Math -------------------------------------------------------------------------------------
+
+# `$$...$$` anywhere, or arithmatex's smart dollars: no space just inside `$...$`. Pandoc's extra
+# rule (no digit straight after the closing dollar) keeps "$5 and $10" and "$5-$10" as prose.
+# \x02/\x03 bound Markdown's placeholders, so code spans inside dollars stay code.
+_TEX = r"(?:\\.|[^\\$\x02\x03])+?"
+INLINE_MATH = (
+    rf"(?<![\\$])\$\$(?P<display>{_TEX})\$\$"
+    rf"|(?<![\\$])\$(?![\s$])(?P<inline>{_TEX})(?<!\s)\$(?![\d$])"
+)
+BLOCK_MATH = re.compile(rf"\s*\$\$(?P<tex>{_TEX})\$\$\s*", re.DOTALL)
+
+
+def _math_element(tex: str, display: str, source: str) -> etree.Element:
+    try:
+        root = convert_to_element(tex, display=display)
+    except Exception:  # latex2mathml raises many types on bad input; the post must still render.
+        root = etree.Element("code")
+        root.text = source
+    root.attrib.pop("xmlns", None)  # HTML parsers put <math> in the MathML namespace anyway.
+    # Markdown must not reinterpret the TeX (underscores, asterisks) as inline syntax.
+    for node in root.iter():
+        node.text = AtomicString(node.text) if node.text else node.text
+    return root
+
+
+class _InlineMath(InlineProcessor):
+    def handleMatch(self, m, data):
+        tex, display = (m["display"], "block") if m["display"] else (m["inline"], "inline")
+        return _math_element(tex, display, m[0]), m.start(0), m.end(0)
+
+
+class _BlockMath(BlockProcessor):
+    """A paragraph that is only `$$...$$`, claimed before lists and headings can split it."""
+
+    def test(self, parent, block):
+        return BLOCK_MATH.fullmatch(block) is not None
+
+    def run(self, parent, blocks):
+        block = blocks.pop(0)
+        element = _math_element(BLOCK_MATH.fullmatch(block)["tex"], "block", block.strip())
+        (parent if element.tag == "math" else etree.SubElement(parent, "pre")).append(element)
+
+
+class MathExtension(Extension):
+    def extendMarkdown(self, md):
+        md.ESCAPED_CHARS.append("$")  # so `\$` is a literal dollar
+        # Below backticks (190) so code spans win; above escapes and emphasis so TeX is intact.
+        md.inlinePatterns.register(_InlineMath(INLINE_MATH, md), "math-inline", 189.9)
+        # Below indented code (80), above tables, headings and lists.
+        md.parser.blockprocessors.register(_BlockMath(md.parser), "math-block", 79.9)
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+EXTENSION_CONFIGS = {
+    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+    "pymdownx.superfences": {},
+    "tables": {"use_align_attribute": True},  # `align`, not inline styles
+    "footnotes": {},
+    "toc": {"permalink": True},
+    "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+}
+
+
+def render_markdown(text: str) -> str:
+    """Turn an author's Markdown into HTML that is safe to show to anyone."""
+    # A fresh Markdown per call: instances carry per-document state and are not thread-safe.
+    md = markdown.Markdown(
+        extensions=[*EXTENSION_CONFIGS, MathExtension()],
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
+    )
+    return sanitize_html(md.convert(text))
+
+
+# --- Plain-text helpers -----------------------------------------------------------------------
+
+# Tags that end a run of words, so "<h1>Title</h1><p>Text" reads "Title Text".
+_BREAKING_TAGS = TEXT_TAGS | TABLE_TAGS | {"div", "pre", "details", "summary", "mtd"}
+# Chrome rather than prose: permalink pilcrows, footnote markers and the toc box.
+_SKIPPED_CLASSES = {"headerlink", "footnote-ref", "footnote", "toc"}
+_VOID_TAGS = {"br", "hr", "img", "input"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip_depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = set((dict(attrs).get("class") or "").split())
+        if tag not in _VOID_TAGS and (self.skip_depth or classes & _SKIPPED_CLASSES):
+            self.skip_depth += 1
+        if tag in _BREAKING_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID_TAGS and self.skip_depth:
+            self.skip_depth -= 1
+        if tag in _BREAKING_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def excerpt_from_html(html: str, length: int = 200) -> str:
+    """Plain text for cards and feed summaries, cut at a word boundary."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    text = " ".join("".join(parser.parts).split())
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    if text[length] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+WORDS_PER_MINUTE = 220
+_WORD = re.compile(r"\S*\w\S*")  # a token with a letter or digit; bare Markdown syntax is not
+
+
+def reading_time_minutes(text: str) -> int:
+    """Whole minutes to read `text` (Markdown or plain), never less than one."""
+    return max(1, math.ceil(len(_WORD.findall(text)) / WORDS_PER_MINUTE))
