@@ -64,11 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
+    "django.forms",
     # Before staticfiles, so runserver serves files the way production does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "markdownx",
     "roadmap",
     "journal",
 ]
@@ -103,6 +106,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates too, so templates/ can override them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite is the embedded default: one `make run` needs no database server.
 SQLITE_PATH = DATA_DIR / "db.sqlite3"
@@ -229,6 +235,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The editor's preview and upload go to the journal's own views, which require a login and
+# use the project's renderer and image checks (markdownx's own are open and unsanitised).
+MARKDOWNX_URLS_PATH = "/journal/preview/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/journal/upload/"
+MARKDOWNX_SERVER_CALL_LATENCY = 400
 
 # The curricula a learner can start a roadmap from.
 CURRICULA_DIR = Path(os.environ.get("DJANGO_CURRICULA_DIR", BASE_DIR / "curricula"))

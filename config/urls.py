@@ -1,14 +1,33 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from journal import feeds
+from journal.sitemaps import SITEMAPS
+from journal.views import robots_txt
 from roadmap import views as roadmap_views
 
 urlpatterns = [
     path("", roadmap_views.home, name="home"),
+    # Feeds that mix the roadmap's progress with posts live with the journal.
+    path("roadmaps/<slug:roadmap>/feed/", feeds.RoadmapFeed(), name="roadmap-feed"),
+    path(
+        "roadmaps/<slug:roadmap>/topics/<slug:topic>/feed/",
+        feeds.TopicFeed(),
+        name="topic-feed",
+    ),
     path("roadmaps/", include("roadmap.urls")),
+    path("journal/", include("journal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", roadmap_views.healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]

@@ -129,9 +129,14 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+# An image written as raw HTML without alt text gets an empty one, so a screen reader skips
+# it rather than reading out its address. The sanitiser's output always quotes attributes.
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=\")")
+
+
 def sanitize_html(html: str) -> str:
     """Reduce any HTML to the allow-list above; idempotent on its own output."""
-    return _CLEANER.clean(html)
+    return _IMG_WITHOUT_ALT.sub('<img alt=""', _CLEANER.clean(html))
 
 
 # --- Math -------------------------------------------------------------------------------------

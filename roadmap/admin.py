@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
+from .services import milestone_set_status
 
 
 class StageInline(admin.TabularInline):
@@ -73,9 +74,17 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["roadmap", "status", "kind", "optional"]
     search_fields = ["title", "key"]
     list_select_related = ["topic"]
-    # Status changes go through the roadmap page so every one is logged.
-    readonly_fields = ["status", "started_at", "completed_at"]
     inlines = [ProgressEventInline]
+
+    def save_model(self, request, obj, form, change):
+        """A status changed here goes through the same rules and log as everywhere else."""
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            milestone_set_status(milestone=obj, status=new_status)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgressEvent)

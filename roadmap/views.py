@@ -9,16 +9,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from journal.models import Post
+
 from .curriculum import catalogue, load_curriculum, newest_for, plan_update
 from .forms import MilestoneNotesForm, NewRoadmapForm
 from .models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
 from .services import milestone_set_status
+from .slugs import free_slug
 
 
 def _roadmap_for(request, slug: str) -> Roadmap:
@@ -132,7 +134,9 @@ def roadmap_new(request):
             initial={
                 "curriculum": first.name if first else None,
                 "title": first.spec.title if first else "",
-                "slug": _free_slug(f"{request.user.get_username()}-{first.spec.key}")
+                "slug": free_slug(
+                    Roadmap.objects.all(), f"{request.user.get_username()}-{first.spec.key}"
+                )
                 if first
                 else "",
                 "started_on": timezone.localdate(),
@@ -146,15 +150,6 @@ def roadmap_new(request):
         {"form": form, "curricula": curricula},
         status=status,
     )
-
-
-def _free_slug(base: str) -> str:
-    base = slugify(base)[:70] or "roadmap"
-    taken = set(Roadmap.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _own_roadmap(request, slug: str) -> Roadmap:
@@ -210,6 +205,7 @@ def topic_detail(request, roadmap, topic):
     for milestone in milestones:
         milestone.roadmap = roadmap
     topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
+    posts = Post.objects.published().filter(topics=topic).newest_first()[:20]
     return TemplateResponse(
         request,
         "roadmap/topic_detail.html",
@@ -220,6 +216,7 @@ def topic_detail(request, roadmap, topic):
             "stage_progress": Progress.of(stage),
             "progress": _overall(stages),
             "milestones": milestones,
+            "posts": posts,
             "is_owner": _is_owner(request, roadmap),
             "next_url": _next_url(request),
         },
@@ -254,6 +251,7 @@ def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
             "stage_progress": Progress.of(stage),
             "progress": _overall(stages),
             "events": list(milestone.events.all()),
+            "posts": Post.objects.published().filter(milestones=milestone).newest_first(),
             "form": form,
             "is_owner": is_owner,
             "next_url": milestone.get_absolute_url(),
@@ -325,6 +323,9 @@ def milestone_status(request, roadmap, milestone):
             "stage": stage,
             "progress": roadmap.progress(),
             "is_owner": True,
+            # Finishing a milestone is the moment to write down what it taught.
+            "offer_reflection": status == Status.DONE,
+            "form": None,
             "next_url": _next_url(request),
         },
     )

@@ -407,3 +407,10 @@ def test_reading_time_minutes_long_text_rounds_up_at_220_words_a_minute():
 
 def test_reading_time_minutes_markdown_syntax_alone_is_not_counted_as_words():
     assert reading_time_minutes("# - * > | --- ``` " * 300) == 1
+
+
+def test_raw_image_without_alt_text_gets_an_empty_one():
+    html = render_markdown('<img src="https://example.org/a.png"> and ![described](b.png)')
+    assert '<img alt="" src="https://example.org/a.png"' in html
+    assert 'alt="described"' in html
+    assert sanitize_html(html) == html

@@ -65,8 +65,7 @@ def test_ml_fundamentals_covers_the_stages_in_order(ml):
         "research",
     ]:
         assert words in titles, words
-    assert [stage.key for stage in ml.stages][0] == "setup"
-    assert [stage.key for stage in ml.stages][-1] == "research"
+    assert (ml.stages[0].key, ml.stages[-1].key) == ("setup", "research")
 
 
 def test_the_brief_topics_are_all_there(ml):

@@ -326,10 +326,10 @@ def test_topic_and_milestone_pages_queries_do_not_grow(
 ):
     roadmap = build_roadmap(learner, milestones=size)
     topic = roadmap.topics.last()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(topic.get_absolute_url())
     milestone = roadmap.milestones.last()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(milestone.get_absolute_url())
 
 

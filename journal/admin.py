@@ -1,0 +1,20 @@
+from django.contrib import admin
+from markdownx.widgets import AdminMarkdownxWidget
+
+from .models import Post
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "author", "status", "published_at"]
+    list_filter = ["status", "kind", "roadmap"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["milestones", "topics"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = AdminMarkdownxWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

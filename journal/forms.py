@@ -1,0 +1,169 @@
+from django import forms
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.widgets import MarkdownxWidget
+
+from roadmap.models import Milestone, Roadmap, Topic
+
+from .models import RESERVED_SLUGS, Post
+
+WEEKLY_PROMPTS = ["Wins", "Struggles", "Confusion", "Breakthroughs"]
+
+
+def weekly_log_start(roadmap: Roadmap, today) -> tuple[str, str]:
+    """The title and body a new weekly log starts from: the week since the roadmap began."""
+    week = max(1, (today - roadmap.started_on).days // 7 + 1)
+    body = "\n\n".join(f"## {prompt}\n\n" for prompt in WEEKLY_PROMPTS).rstrip() + "\n"
+    return f"Week {week}", body
+
+
+class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice whose options are grouped under a heading per group."""
+
+    def __init__(self, *args, group_by, **kwargs):
+        self.group_by = group_by
+        super().__init__(*args, **kwargs)
+
+    def _grouped(self):
+        groups: dict[str, list] = {}
+        for obj in self.queryset:
+            groups.setdefault(self.group_by(obj), []).append(
+                (obj.pk, self.label_from_instance(obj))
+            )
+        return list(groups.items())
+
+    choices = property(_grouped, forms.ChoiceField.choices.fset)
+
+
+class PostForm(forms.ModelForm):
+    ACTIONS = {"draft", "publish", "schedule"}
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Only for “Schedule”: the post appears by itself at this time.",
+    )
+    milestones = GroupedModelMultipleChoiceField(
+        queryset=Milestone.objects.none(),
+        required=False,
+        group_by=lambda m: m.topic.title,
+        help_text="The milestones this post is about. Hold Ctrl (⌘ on a Mac) to pick several.",
+    )
+    topics = GroupedModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        group_by=lambda t: t.stage.title,
+        help_text="The topics this post is about.",
+    )
+
+    class Meta:
+        model = Post
+        fields = ["roadmap", "title", "slug", "kind", "body", "summary", "milestones", "topics"]
+        widgets = {
+            "body": MarkdownxWidget(attrs={"rows": 18}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"slug": "Address", "body": "Text (Markdown)"}
+        help_texts = {
+            "slug": "Left empty, it is made from the title: /journal/<address>/.",
+            "body": "Markdown with code, tables, footnotes, [TOC], and math as $...$ or $$...$$. "
+            "Drop an image (PNG, JPEG or WebP, at most 5 MB) into the text to upload it.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        roadmaps = Roadmap.objects.filter(owner=user)
+        self.fields["roadmap"].queryset = roadmaps
+        self.fields["roadmap"].empty_label = None
+        self.fields["slug"].required = False
+        self.fields["milestones"].queryset = (
+            Milestone.objects.filter(roadmap__owner=user).select_related("topic").in_roadmap_order()
+        )
+        self.fields["topics"].queryset = Topic.objects.filter(roadmap__owner=user).select_related(
+            "stage"
+        )
+        if self.instance.pk and self.instance.is_scheduled:
+            self.initial.setdefault("publish_at", timezone.localtime(self.instance.published_at))
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:90]
+        if not slug:
+            raise forms.ValidationError("Give the post a title or an address.")
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        if Post.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"The address “{slug}” is taken by another post: choose another."
+            )
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        roadmap = cleaned.get("roadmap")
+        if roadmap:
+            for name in ("milestones", "topics"):
+                if any(item.roadmap_id != roadmap.pk for item in cleaned.get(name) or []):
+                    self.add_error(name, f"Choose {name} from the roadmap “{roadmap}” only.")
+        action = self.data.get("action", "draft")
+        if action not in self.ACTIONS:
+            raise forms.ValidationError("Choose Save draft, Publish or Schedule.")
+        if action == "schedule":
+            at = cleaned.get("publish_at")
+            if at is None:
+                self.add_error("publish_at", "Give the date and time to publish at.")
+            elif at <= timezone.now():
+                self.add_error(
+                    "publish_at", "That time has passed: pick a future time, or Publish now."
+                )
+        self.action = action
+        return cleaned
+
+    def save(self, commit=True):
+        post = super().save(commit=False)
+        post.author = self.user
+        if self.action == "draft":
+            post.status = Post.Status.DRAFT
+        elif self.action == "schedule":
+            post.status = Post.Status.PUBLISHED
+            post.published_at = self.cleaned_data["publish_at"]
+        else:
+            # Publishing again keeps the first publication date of a public post.
+            if not post.is_public:
+                post.published_at = timezone.now()
+            post.status = Post.Status.PUBLISHED
+        if commit:
+            post.save()
+            self.save_m2m()
+        return post
+
+
+class ReflectionForm(forms.Form):
+    """The short reflection offered when a milestone is done; it becomes a post."""
+
+    learnt = forms.CharField(
+        label="What I learnt", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    hard = forms.CharField(
+        label="What was hard",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    evidence_url = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        help_text="A commit, notebook or repository folder that shows the work.",
+        error_messages={"invalid": "Enter a full web address starting with https://."},
+    )
+
+    def body(self) -> str:
+        data = self.cleaned_data
+        parts = [f"## What I learnt\n\n{data['learnt'].strip()}"]
+        if data.get("hard", "").strip():
+            parts.append(f"## What was hard\n\n{data['hard'].strip()}")
+        if data.get("evidence_url"):
+            parts.append(f"## Evidence\n\n<{data['evidence_url']}>")
+        return "\n\n".join(parts) + "\n"

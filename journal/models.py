@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmap.models import Milestone, Roadmap, Topic
+
+from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
+
+# Post addresses share /journal/ with these pages (journal/urls.py): no post may take them.
+RESERVED_SLUGS = {"new", "feed", "kinds", "preview", "upload", "reflect"}
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what a visitor may read.
+
+        Published, with its time come (a future time schedules a post, and it appears by
+        itself), on a roadmap that is not private.
+        """
+        return self.filter(
+            status=Post.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+        ).exclude(roadmap__visibility=Roadmap.Visibility.PRIVATE)
+
+    def listed(self):
+        """Published posts that lists, feeds and the sitemap show: on public roadmaps only."""
+        return self.published().filter(roadmap__visibility=Roadmap.Visibility.PUBLIC)
+
+    def visible_to(self, user):
+        """What a user may open by address: published posts, and all of their own."""
+        if user.is_authenticated:
+            return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
+        return self.published()
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class Post(models.Model):
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", "Weekly log"
+        TIL = "til", "TIL"
+        REFLECTION = "reflection", "Reflection"
+        REPRODUCTION = "reproduction", "Paper reproduction"
+        PROJECT = "project", "Project write-up"
+        ESSAY = "essay", "Essay"
+        QUARTERLY = "quarterly", "Quarterly review"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="posts")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TIL)
+    body = models.TextField(blank=True)
+    summary = models.TextField(
+        blank=True, max_length=500, help_text="Optional: one or two sentences for lists and feeds."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    milestones = models.ManyToManyField(Milestone, related_name="posts", blank=True)
+    topics = models.ManyToManyField(Topic, related_name="posts", blank=True)
+
+    # Derived from body and summary on save; pages never render Markdown on a read.
+    body_html = models.TextField(blank=True, editable=False)
+    excerpt = models.TextField(blank=True, editable=False)
+    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="post_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="post_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.excerpt = self.summary.strip() or excerpt_from_html(self.body_html)
+        self.reading_minutes = reading_time_minutes(self.body)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "body_html",
+                "excerpt",
+                "reading_minutes",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("journal:detail", args=[self.slug])
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def was_updated(self) -> bool:
+        """Edited noticeably after it was published (a typo fixed within the hour is not)."""
+        return bool(
+            self.published_at and self.updated_at - self.published_at > timezone.timedelta(hours=1)
+        )

@@ -1,0 +1,263 @@
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from roadmap.models import Milestone, Roadmap, Topic
+from roadmap.slugs import free_slug
+
+from .forms import PostForm, ReflectionForm, weekly_log_start
+from .markdown import render_markdown
+from .models import Post
+from .uploads import store_image
+
+PAGE_SIZE = 20
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /journal/new/",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def post_list(request):
+    posts = Post.objects.listed().newest_first().select_related("author", "roadmap")
+    kind = request.GET.get("kind", "")
+    topic_slug = request.GET.get("topic", "")
+    topic = None
+    if kind and kind not in Post.Kind.values:
+        messages.warning(request, f"There is no kind “{kind[:40]}”; showing every post.")
+        kind = ""
+    if kind:
+        posts = posts.filter(kind=kind)
+    if topic_slug:
+        topic = (
+            Topic.objects.filter(slug=topic_slug, roadmap__visibility=Roadmap.Visibility.PUBLIC)
+            .order_by("pk")
+            .first()
+        )
+        if topic is None:
+            raise Http404("No such topic")
+        posts = posts.filter(topics__slug=topic_slug).distinct()
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "journal/post_list.html",
+        {
+            "page": page,
+            "posts": page.object_list,
+            "kind": kind,
+            "kinds": Post.Kind.choices,
+            "topic": topic,
+        },
+    )
+
+
+def _post_queryset():
+    return Post.objects.select_related("author", "roadmap").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.select_related("roadmap")),
+        Prefetch("topics", queryset=Topic.objects.select_related("roadmap")),
+    )
+
+
+@require_safe
+def post_detail(request, slug):
+    post = get_object_or_404(_post_queryset().visible_to(request.user), slug=slug)
+    previous = following = None
+    if post.is_public:
+        siblings = Post.objects.listed().filter(roadmap=post.roadmap).only("slug", "title")
+        previous = (
+            siblings.filter(published_at__lt=post.published_at).order_by("-published_at").first()
+        )
+        following = (
+            siblings.filter(published_at__gt=post.published_at).order_by("published_at").first()
+        )
+    return TemplateResponse(
+        request,
+        "journal/post_detail.html",
+        {
+            "post": post,
+            "previous": previous,
+            "next": following,
+            "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
+        },
+    )
+
+
+def _activate_roadmap_zone(user) -> None:
+    """Read and show the times a learner types in their roadmap's time zone."""
+    zone = Roadmap.objects.filter(owner=user).values_list("time_zone", flat=True).first()
+    if zone:
+        timezone.activate(ZoneInfo(zone))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_new(request):
+    return _edit(request, Post(author=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_edit(request, slug):
+    return _edit(request, get_object_or_404(Post, slug=slug, author=request.user))
+
+
+def _edit(request, post: Post):
+    _activate_roadmap_zone(request.user)
+    roadmaps = Roadmap.objects.filter(owner=request.user)
+    if not roadmaps.exists():
+        messages.info(request, "Start a roadmap first: every post belongs to one.")
+        return redirect("roadmap:new")
+    if request.method == "POST":
+        form = PostForm(request.POST, instance=post, user=request.user)
+        if form.is_valid():
+            post = form.save()
+            verb = {"draft": "Saved the draft", "publish": "Published", "schedule": "Scheduled"}[
+                form.action
+            ]
+            messages.success(request, f"{verb}: “{post.title}”.")
+            return redirect(post)
+        status = 400
+    else:
+        initial = {}
+        if not post.pk:
+            roadmap = roadmaps.order_by("pk").first()
+            initial["roadmap"] = roadmap
+            kind = request.GET.get("kind")
+            if kind in Post.Kind.values:
+                initial["kind"] = kind
+            if kind == Post.Kind.WEEKLY:
+                initial["title"], initial["body"] = weekly_log_start(roadmap, timezone.localdate())
+            milestone = request.GET.get("milestone")
+            if milestone:
+                initial["milestones"] = Milestone.objects.filter(
+                    roadmap__owner=request.user, slug=milestone
+                )
+        form = PostForm(instance=post, initial=initial, user=request.user)
+        status = 200
+    return TemplateResponse(
+        request, "journal/post_form.html", {"form": form, "post": post}, status=status
+    )
+
+
+def _login_required_json(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Log in to preview or upload."}, status=403)
+    return None
+
+
+@require_POST
+def markdown_preview(request):
+    """The editor's live preview: the same renderer as stored posts, for logged-in users."""
+    refused = _login_required_json(request)
+    if refused:
+        return refused
+    if "content" not in request.POST:
+        return HttpResponseBadRequest("Send the text to preview in the field “content”.")
+    return TemplateResponse(
+        request, "journal/includes/preview.html", {"html": render_markdown(request.POST["content"])}
+    )
+
+
+@require_POST
+def image_upload(request):
+    """The editor's image upload: checked, re-encoded and stored under a random name."""
+    refused = _login_required_json(request)
+    if refused:
+        return refused
+    image = request.FILES.get("image")
+    if image is None:
+        return JsonResponse({"error": "Send the image in the field “image”."}, status=400)
+    try:
+        url = store_image(image)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"image_code": f"![]({url})"})
+
+
+def _owned_milestone(request, roadmap, milestone) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related("roadmap", "topic__stage"),
+        roadmap__slug=roadmap,
+        roadmap__owner=request.user,
+        slug=milestone,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def reflect(request, roadmap, milestone):
+    """A short reflection on a finished milestone, saved as a reflection post tied to it."""
+    milestone = _owned_milestone(request, roadmap, milestone)
+    action = request.POST.get("action", "")
+    form = ReflectionForm(request.POST or None)
+    if request.method == "POST" and action == "skip":
+        return _back_to_milestone(request, milestone, None)
+    if request.method == "POST" and action in ("draft", "publish") and form.is_valid():
+        post = Post(
+            author=request.user,
+            roadmap=milestone.roadmap,
+            title=f"Reflection: {milestone.title}"[:200],
+            slug=free_slug(Post.objects.all(), f"reflection-{milestone.slug}"),
+            kind=Post.Kind.REFLECTION,
+            body=form.body(),
+        )
+        if action == "publish":
+            post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
+        post.save()
+        post.milestones.add(milestone)
+        post.topics.add(milestone.topic)
+        if form.cleaned_data["evidence_url"] and not milestone.evidence_url:
+            milestone.evidence_url = form.cleaned_data["evidence_url"]
+            milestone.save(update_fields=["evidence_url"])
+        return _back_to_milestone(request, milestone, post)
+    status = 400 if request.method == "POST" else 200
+    template = "journal/reflection_form.html"
+    if request.htmx:
+        template += "#reflection-form"
+    return TemplateResponse(
+        request,
+        template,
+        {"form": form, "milestone": milestone, "roadmap": milestone.roadmap},
+        status=status,
+    )
+
+
+def _back_to_milestone(request, milestone, post):
+    if not request.htmx:
+        if post is not None:
+            messages.success(request, f"Saved your reflection: “{post.title}”.")
+            return redirect(post)
+        return redirect(f"{milestone.roadmap.get_absolute_url()}#{milestone.anchor}")
+    return TemplateResponse(
+        request,
+        "roadmap/roadmap_detail.html#milestone",
+        {
+            "milestone": milestone,
+            "roadmap": milestone.roadmap,
+            "is_owner": True,
+            "reflection": post,
+            "next_url": request.htmx.current_url_abs_path or "/",
+        },
+    )

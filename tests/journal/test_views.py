@@ -1,0 +1,447 @@
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from journal.models import Post
+from roadmap.models import Milestone, Roadmap, Status
+from roadmap.services import milestone_set_status
+from tests.journal.conftest import bulk_posts
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def form_data(roadmap, **overrides):
+    data = {
+        "roadmap": roadmap.pk,
+        "title": "Week 3: backprop finally clicked",
+        "slug": "",
+        "kind": "weekly",
+        "body": "## Wins\n\n$e^{i\\pi}+1=0$",
+        "summary": "",
+        "action": "publish",
+    }
+    return {**data, **overrides}
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def test_journal_lists_published_posts_newest_first(client, make_post):
+    old = make_post(title="Older", published_at=timezone.now() - timezone.timedelta(days=2))
+    new = make_post(title="Newer")
+    make_post(title="Hidden draft", status=Post.Status.DRAFT)
+    html = text_of(client.get("/journal/"))
+    assert html.index(new.title) < html.index(old.title)
+    assert "Hidden draft" not in html
+
+
+def test_journal_filters_by_kind_and_topic(client, make_post, roadmap):
+    topic = roadmap.topics.get(key="linear-algebra")
+    make_post(title="A TIL", kind=Post.Kind.TIL, topics=[topic])
+    make_post(title="An essay", kind=Post.Kind.ESSAY)
+    html = text_of(client.get("/journal/?kind=til"))
+    assert "A TIL" in html and "An essay" not in html
+    html = text_of(client.get(f"/journal/?topic={topic.slug}"))
+    assert "A TIL" in html and "An essay" not in html
+    assert "Journal: Linear algebra" in html
+
+
+def test_unknown_kind_filter_says_so_and_shows_everything(client, make_post):
+    make_post(title="An essay", kind=Post.Kind.ESSAY)
+    html = text_of(client.get("/journal/?kind=poem"))
+    assert "There is no kind “poem”" in html and "An essay" in html
+
+
+def test_journal_is_paginated(client, roadmap):
+    bulk_posts(roadmap, 25)
+    first = text_of(client.get("/journal/"))
+    assert "Page 1 of 2" in first and "Bulk 0" in first and "Bulk 24" not in first
+    assert "Bulk 24" in text_of(client.get("/journal/?page=2"))
+
+
+def test_post_page_shows_dates_reading_time_ties_and_neighbours(client, make_post, roadmap):
+    milestone = roadmap.milestones.get(key="svd-pca")
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    topic = milestone.topic
+    first = make_post(title="First", published_at=timezone.now() - timezone.timedelta(days=3))
+    post = make_post(
+        title="Second",
+        milestones=[milestone],
+        topics=[topic],
+        published_at=timezone.now() - timezone.timedelta(days=2),
+    )
+    last = make_post(title="Third", published_at=timezone.now() - timezone.timedelta(days=1))
+    html = text_of(client.get(post.get_absolute_url()))
+    assert "1 min read" in html
+    assert f'href="{milestone.get_absolute_url()}"' in html
+    assert '<span class="status-text">Done</span>' in html
+    assert f'href="{topic.get_absolute_url()}"' in html
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in html
+    assert f'rel="next" href="{last.get_absolute_url()}"' in html
+    assert '<link rel="canonical" href="http://testserver/journal/' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert 'name="robots"' not in html
+
+
+def test_draft_is_404_for_others_and_bannered_noindex_for_its_author(
+    client, learner_client, make_post, other_learner
+):
+    draft = make_post(status=Post.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(other_learner)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    html = text_of(learner_client.get(draft.get_absolute_url()))
+    assert "only you can see this page" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
+def test_scheduled_post_is_hidden_until_its_time(client, make_post):
+    post = make_post(published_at=timezone.now() + timezone.timedelta(hours=1))
+    assert client.get(post.get_absolute_url()).status_code == 404
+    assert post.title not in client.get("/journal/").content.decode()
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now())
+    assert client.get(post.get_absolute_url()).status_code == 200
+    assert post.title in client.get("/journal/").content.decode()
+
+
+def test_milestone_and_topic_pages_list_their_published_posts(client, make_post, roadmap):
+    milestone = roadmap.milestones.get(key="svd-pca")
+    make_post(title="About PCA", milestones=[milestone], topics=[milestone.topic])
+    make_post(
+        title="Draft about PCA",
+        status=Post.Status.DRAFT,
+        milestones=[milestone],
+        topics=[milestone.topic],
+    )
+    for url in [milestone.get_absolute_url(), milestone.topic.get_absolute_url()]:
+        html = client.get(url).content.decode()
+        assert "About PCA" in html and "Draft about PCA" not in html
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+def test_writing_needs_login(client):
+    response = client.get("/journal/new/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_learner_publishes_a_post_with_a_slug_from_its_title(learner_client, roadmap):
+    milestone = roadmap.milestones.get(key="svd-pca")
+    response = learner_client.post(
+        "/journal/new/", form_data(roadmap, milestones=[milestone.pk], topics=[milestone.topic.pk])
+    )
+    post = Post.objects.get()
+    assert response.status_code == 302 and response.url == post.get_absolute_url()
+    assert post.slug == "week-3-backprop-finally-clicked"
+    assert post.is_public
+    assert "<math" in post.body_html
+    assert list(post.milestones.all()) == [milestone]
+
+
+def test_save_draft_then_publish_keeps_the_first_publication_date(learner_client, roadmap):
+    learner_client.post("/journal/new/", form_data(roadmap, action="draft"))
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT and post.published_at is None
+    edit = reverse("journal:edit", args=[post.slug])
+    learner_client.post(edit, form_data(roadmap, slug=post.slug, action="publish"))
+    post.refresh_from_db()
+    first = post.published_at
+    learner_client.post(
+        edit, form_data(roadmap, slug=post.slug, title="Retitled", action="publish")
+    )
+    post.refresh_from_db()
+    assert (post.title, post.published_at) == ("Retitled", first)
+
+
+def test_schedule_needs_a_future_time(learner_client, roadmap):
+    past = (timezone.now() - timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = learner_client.post(
+        "/journal/new/", form_data(roadmap, action="schedule", publish_at=past)
+    )
+    assert response.status_code == 400
+    assert "That time has passed" in response.content.decode()
+    future = (timezone.now() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    learner_client.post("/journal/new/", form_data(roadmap, action="schedule", publish_at=future))
+    assert Post.objects.get().is_scheduled
+
+
+def test_form_error_keeps_what_was_typed(learner_client, roadmap, make_post):
+    make_post(slug="taken")
+    response = learner_client.post(
+        "/journal/new/", form_data(roadmap, slug="taken", body="Keep *this* text")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The address “taken” is taken by another post" in html
+    assert "Keep *this* text" in html
+    assert 'value="Week 3: backprop finally clicked"' in html
+    assert Post.objects.count() == 1
+
+
+def test_reserved_slug_is_refused(learner_client, roadmap):
+    response = learner_client.post("/journal/new/", form_data(roadmap, slug="feed"))
+    assert "“feed” is reserved" in response.content.decode()
+
+
+def test_milestones_of_another_users_roadmap_cannot_be_tied(learner_client, roadmap, other_learner):
+    other = Roadmap.objects.create(owner=other_learner, title="G", slug="g")
+    stage = other.stages.create(key="s", title="S")
+    topic = other.topics.create(stage=stage, key="t", slug="t", title="T")
+    foreign = Milestone.objects.create(roadmap=other, topic=topic, key="m", slug="m", title="M")
+    response = learner_client.post("/journal/new/", form_data(roadmap, milestones=[foreign.pk]))
+    assert response.status_code == 400
+    assert not Post.objects.exists()
+
+
+def test_another_users_post_cannot_be_edited(client, make_post, other_learner):
+    post = make_post()
+    client.force_login(other_learner)
+    assert client.get(reverse("journal:edit", args=[post.slug])).status_code == 404
+
+
+def test_new_weekly_log_starts_from_the_week_number_and_prompts(learner_client, roadmap):
+    Roadmap.objects.filter(pk=roadmap.pk).update(
+        started_on=timezone.localdate() - timezone.timedelta(days=15)
+    )
+    html = learner_client.get("/journal/new/?kind=weekly").content.decode()
+    assert 'value="Week 3"' in html
+    for prompt in ["## Wins", "## Struggles", "## Confusion", "## Breakthroughs"]:
+        assert prompt in html
+
+
+def test_editor_preview_and_upload_go_to_the_projects_own_views(learner_client, roadmap):
+    html = learner_client.get("/journal/new/").content.decode()
+    assert 'data-markdownx-urls-path="/journal/preview/"' in html
+    assert 'data-markdownx-upload-urls-path="/journal/upload/"' in html
+    assert "hx-disable" in html
+
+
+# Preview and upload ------------------------------------------------------------------------
+
+
+def test_preview_renders_through_the_sanitiser(learner_client):
+    response = learner_client.post(
+        "/journal/preview/", {"content": "**hi** <script>alert(1)</script> $x^2$"}
+    )
+    html = response.content.decode()
+    assert "<strong>hi</strong>" in html and "<math" in html
+    assert "<script" not in html
+
+
+def test_preview_without_content_is_400(learner_client):
+    assert learner_client.post("/journal/preview/", {}).status_code == 400
+
+
+def test_anonymous_preview_and_upload_are_refused(client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    assert client.post("/journal/preview/", {"content": "x"}).status_code == 403
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    assert client.post("/journal/upload/", {"image": image}).status_code == 403
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_without_image_is_400(learner_client):
+    response = learner_client.post("/journal/upload/", {})
+    assert response.status_code == 400
+    assert "Send the image" in response.json()["error"]
+
+
+def test_preview_and_upload_refuse_get(learner_client):
+    assert learner_client.get("/journal/preview/").status_code == 405
+    assert learner_client.get("/journal/upload/").status_code == 405
+
+
+def test_preview_refuses_a_post_without_csrf(learner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    assert client.post("/journal/preview/", {"content": "x"}).status_code == 403
+
+
+# Reflection --------------------------------------------------------------------------------
+
+
+def status_url(milestone):
+    return reverse("roadmap:milestone-status", args=[milestone.roadmap.slug, milestone.slug])
+
+
+def reflect_url(milestone):
+    return reverse("journal:reflect", args=[milestone.roadmap.slug, milestone.slug])
+
+
+def test_marking_done_offers_a_reflection_in_the_same_answer(learner_client, milestone):
+    html = text_of(learner_client.post(status_url(milestone), {"status": "done"}, **HTMX))
+    assert f'hx-post="{reflect_url(milestone)}"' in html
+    assert "A short reflection on" in html
+    html = text_of(learner_client.post(status_url(milestone), {"status": "in_progress"}, **HTMX))
+    assert "A short reflection on" not in html
+
+
+def test_reflection_becomes_a_post_tied_to_the_milestone(learner_client, milestone):
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    response = learner_client.post(
+        reflect_url(milestone),
+        {
+            "learnt": "SVD is PCA's engine.",
+            "hard": "Signs of singular vectors.",
+            "evidence_url": "https://github.com/ada/ml/tree/main/pca",
+            "action": "publish",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response.template_name == "roadmap/roadmap_detail.html#milestone"
+    post = Post.objects.get()
+    assert post.kind == Post.Kind.REFLECTION and post.is_public
+    assert list(post.milestones.all()) == [milestone]
+    assert "SVD is PCA" in post.body_html and "What was hard" in post.body_html
+    assert "Reflection published" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.evidence_url == "https://github.com/ada/ml/tree/main/pca"
+
+
+def test_reflection_can_be_saved_as_a_draft(learner_client, milestone):
+    learner_client.post(reflect_url(milestone), {"learnt": "x", "action": "draft"}, **HTMX)
+    assert Post.objects.get().status == Post.Status.DRAFT
+
+
+def test_skipping_the_reflection_saves_nothing(learner_client, milestone):
+    response = learner_client.post(reflect_url(milestone), {"action": "skip"}, **HTMX)
+    assert response.status_code == 200
+    assert "A short reflection on" not in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_reflection_without_what_was_learnt_keeps_the_form_and_says_why(learner_client, milestone):
+    response = learner_client.post(
+        reflect_url(milestone), {"learnt": "", "hard": "keep me", "action": "publish"}, **HTMX
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This field is required" in html and "keep me" in html
+    assert not Post.objects.exists()
+
+
+def test_reflection_on_another_users_milestone_is_404(client, milestone, other_learner):
+    client.force_login(other_learner)
+    response = client.post(reflect_url(milestone), {"learnt": "x", "action": "publish"})
+    assert response.status_code == 404
+    assert not Post.objects.exists()
+
+
+# Feeds, sitemap, robots --------------------------------------------------------------------
+
+
+def atom(response):
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def test_journal_feed_is_atom_with_full_html_and_no_drafts(client, make_post):
+    make_post(title="Public", body="Hello $x^2$ and `code`")
+    make_post(title="Draft", status=Post.Status.DRAFT)
+    make_post(title="Later", published_at=timezone.now() + timezone.timedelta(days=1))
+    feed = atom(client.get("/journal/feed/"))
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Public"]
+    entry = entries[0]
+    for child in ["id", "updated", "published", "link", "author", "summary"]:
+        assert entry.find(f"{ATOM}{child}") is not None, child
+    assert "<math" in entry.findtext(f"{ATOM}summary")
+    assert feed.findtext(f"{ATOM}title") == "Switchback journal"
+
+
+def test_kind_and_topic_feeds_hold_only_their_posts(client, make_post, roadmap):
+    topic = roadmap.topics.get(key="linear-algebra")
+    make_post(title="A TIL", kind=Post.Kind.TIL, topics=[topic])
+    make_post(title="An essay", kind=Post.Kind.ESSAY)
+    titles = [
+        e.findtext(f"{ATOM}title")
+        for e in atom(client.get("/journal/kinds/til/feed/")).findall(f"{ATOM}entry")
+    ]
+    assert titles == ["A TIL"]
+    url = reverse("topic-feed", args=[roadmap.slug, topic.slug])
+    titles = [e.findtext(f"{ATOM}title") for e in atom(client.get(url)).findall(f"{ATOM}entry")]
+    assert titles == ["A TIL"]
+    assert client.get("/journal/kinds/poem/feed/").status_code == 404
+
+
+def test_roadmap_feed_mixes_completed_milestones_and_posts(client, make_post, roadmap):
+    milestone_set_status(milestone=roadmap.milestones.get(key="svd-pca"), status=Status.DONE)
+    make_post(title="Wrote it up")
+    make_post(title="Unfinished", status=Post.Status.DRAFT)
+    url = reverse("roadmap-feed", args=[roadmap.slug])
+    titles = {e.findtext(f"{ATOM}title") for e in atom(client.get(url)).findall(f"{ATOM}entry")}
+    assert titles == {"Completed: Derive and code PCA via SVD", "Wrote it up"}
+
+
+def test_private_roadmap_feeds_are_404(client, roadmap):
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    assert client.get(reverse("roadmap-feed", args=[roadmap.slug])).status_code == 404
+    topic = roadmap.topics.first()
+    assert client.get(reverse("topic-feed", args=[roadmap.slug, topic.slug])).status_code == 404
+
+
+def test_sitemap_lists_public_pages_and_no_drafts(client, make_post, roadmap):
+    make_post(slug="public-post")
+    make_post(slug="secret-draft", status=Post.Status.DRAFT)
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/journal/public-post/" in xml and "secret-draft" not in xml
+    assert "/roadmaps/test-path/topics/linear-algebra/" in xml
+    assert "/roadmaps/test-path/milestones/svd-pca/" in xml
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "test-path" not in xml and "public-post" not in xml
+
+
+def test_robots_points_to_the_sitemap(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+# Query counts: the same at 10 and 500 posts ------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_journal_list_queries_do_not_grow(size, client, roadmap, django_assert_num_queries):
+    bulk_posts(roadmap, size, topic=roadmap.topics.first())
+    with django_assert_num_queries(2):
+        client.get("/journal/")
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_post_page_queries_do_not_grow(size, client, roadmap, django_assert_num_queries):
+    milestone = roadmap.milestones.first()
+    posts = bulk_posts(roadmap, size, milestone=milestone, topic=milestone.topic)
+    with django_assert_num_queries(5):
+        client.get(posts[size // 2].get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_feed_queries_do_not_grow(size, client, roadmap, django_assert_num_queries):
+    topic = roadmap.topics.first()
+    bulk_posts(roadmap, size, topic=topic)
+    with django_assert_num_queries(2):
+        client.get("/journal/feed/")
+    with django_assert_num_queries(3):
+        client.get(reverse("topic-feed", args=[roadmap.slug, topic.slug]))
+    with django_assert_num_queries(3):
+        client.get(reverse("roadmap-feed", args=[roadmap.slug]))
+
+
+def test_writing_without_a_roadmap_sends_the_learner_to_start_one(learner_client):
+    response = learner_client.get("/journal/new/")
+    assert response.status_code == 302 and response.url == reverse("roadmap:new")
