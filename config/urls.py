@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
@@ -31,3 +33,7 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
 ]
+
+if settings.DEBUG:
+    # Uploaded images under `make run`; in production the proxy or object storage serves them.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -70,7 +70,10 @@ def home(request):
         return redirect(roadmaps[0])
     for roadmap in roadmaps + own:
         roadmap.summary_progress = Progress.of(roadmap)
-    return TemplateResponse(request, "roadmap/home.html", {"roadmaps": roadmaps, "own": own})
+    posts = Post.objects.listed().newest_first().select_related("author")[:5]
+    return TemplateResponse(
+        request, "roadmap/home.html", {"roadmaps": roadmaps, "own": own, "posts": posts}
+    )
 
 
 @require_safe

@@ -50,3 +50,18 @@ document.addEventListener("htmx:afterSettle", () => {
   const region = document.getElementById("status-announcer");
   if (region && region.textContent.trim()) clearLater(region);
 });
+
+// The editor reports a refused image upload on its own element; say why in the toast.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const editor of document.querySelectorAll(".markdownx")) {
+    editor.addEventListener("markdownx.fileUploadError", (event) => {
+      let message = "The image was not uploaded.";
+      try {
+        message = JSON.parse(event.detail[0]).error || message;
+      } catch {
+        if (event.detail && event.detail[0] && event.detail[0].error) message = event.detail[0].error;
+      }
+      announce(message);
+    });
+  }
+});

@@ -445,3 +445,34 @@ def test_feed_queries_do_not_grow(size, client, roadmap, django_assert_num_queri
 def test_writing_without_a_roadmap_sends_the_learner_to_start_one(learner_client):
     response = learner_client.get("/journal/new/")
     assert response.status_code == 302 and response.url == reverse("roadmap:new")
+
+
+def test_logged_in_upload_of_a_real_image_is_stored_and_returns_markdown(
+    learner_client, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "PNG")
+    image = SimpleUploadedFile("plot.png", buffer.getvalue(), content_type="image/png")
+    response = learner_client.post("/journal/upload/", {"image": image})
+    assert response.status_code == 200
+    code = response.json()["image_code"]
+    assert code.startswith("![](/media/uploads/") and code.endswith(".png)")
+    assert "plot" not in code
+    assert len(list(tmp_path.rglob("*.png"))) == 1
+
+
+def test_refused_upload_says_why_and_stores_nothing(learner_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = learner_client.post("/journal/upload/", {"image": fake})
+    assert response.status_code == 400
+    assert "not a PNG, JPEG or WebP image" in response.json()["error"]
+    assert list(tmp_path.rglob("*")) == []
