@@ -242,5 +242,8 @@ MARKDOWNX_URLS_PATH = "/journal/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/journal/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 400
 
+# How often an open dashboard asks whether anything changed (an unchanged one costs a 304).
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DJANGO_DASHBOARD_REFRESH_SECONDS", 60))
+
 # The curricula a learner can start a roadmap from.
 CURRICULA_DIR = Path(os.environ.get("DJANGO_CURRICULA_DIR", BASE_DIR / "curricula"))

@@ -17,6 +17,39 @@ def weekly_log_start(roadmap: Roadmap, today) -> tuple[str, str]:
     return f"Week {week}", body
 
 
+def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, str]:
+    """A quarterly review post pre-filled with the quarter's numbers, to write around."""
+    from roadmap.dashboard import Quarter
+    from roadmap.views.dashboard import review_context
+
+    year, number = quarter_text.split("-Q")
+    review = review_context(roadmap, Quarter(int(year), int(number)))
+    numbers = review["numbers"]
+    hours = f"{numbers.hours:f}".rstrip("0").rstrip(".")
+    lines = [
+        "## The numbers",
+        "",
+        f"- Milestones completed: {len(review['completed'])} ({hours} h of estimated work)",
+        f"- Milestones started: {len(review['started'])}",
+    ]
+    if numbers.planned is not None:
+        lines.append(
+            f"- Against the plan: {len(review['completed'])} completed, "
+            f"{numbers.planned:.0f} planned"
+        )
+    kinds = ", ".join(
+        f"{count} {label.lower()}" for label, count in review["posts_by_kind"].items()
+    )
+    lines.append(f"- Posts published: {review['posts_total']}" + (f" ({kinds})" if kinds else ""))
+    moved = ", ".join(f"{title} ({count})" for title, count in review["stages_moved"].items())
+    lines.append(f"- Stages that moved: {moved or 'none'}")
+    if review["stalled"]:
+        lines.append("- Stalled: " + ", ".join(m.title for m in review["stalled"]))
+    for heading in ["What went well", "What did not", "Is the plan working?", "Next quarter"]:
+        lines += ["", f"## {heading}", ""]
+    return f"{quarter_text} review", "\n".join(lines) + "\n"
+
+
 class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A multiple choice whose options are grouped under a heading per group."""
 

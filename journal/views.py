@@ -1,3 +1,4 @@
+import re
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from roadmap.models import Milestone, Roadmap, Topic
 from roadmap.slugs import free_slug
 
-from .forms import PostForm, ReflectionForm, weekly_log_start
+from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
 from .markdown import render_markdown
 from .models import Post
 from .uploads import store_image
@@ -148,6 +149,11 @@ def _edit(request, post: Post):
                 initial["kind"] = kind
             if kind == Post.Kind.WEEKLY:
                 initial["title"], initial["body"] = weekly_log_start(roadmap, timezone.localdate())
+            quarter = request.GET.get("quarter", "")
+            if kind == Post.Kind.QUARTERLY and re.fullmatch(r"\d{4}-Q[1-4]", quarter):
+                roadmap = roadmaps.filter(slug=request.GET.get("roadmap")).first() or roadmap
+                initial["roadmap"] = roadmap
+                initial["title"], initial["body"] = quarterly_review_start(roadmap, quarter)
             milestone = request.GET.get("milestone")
             if milestone:
                 initial["milestones"] = Milestone.objects.filter(

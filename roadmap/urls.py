@@ -8,6 +8,9 @@ urlpatterns = [
     path("new/", views.roadmap_new, name="new"),
     path("<slug:roadmap>/", views.roadmap_detail, name="detail"),
     path("<slug:roadmap>/update/", views.roadmap_update, name="update"),
+    path("<slug:roadmap>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:roadmap>/review/<int:year>-Q<int:number>/", views.quarter_review, name="review"),
+    path("<slug:roadmap>/badge.svg", views.badge, name="badge"),
     path("<slug:roadmap>/topics/<slug:topic>/", views.topic_detail, name="topic"),
     path("<slug:roadmap>/milestones/<slug:milestone>/", views.milestone_detail, name="milestone"),
     path(

@@ -55,3 +55,56 @@ def build_roadmap(
     for previous, topic in itertools.pairwise(topics):
         topic.prerequisites.add(previous)
     return roadmap
+
+
+def build_history(roadmap, *, events: int, years: float = 3, seed: int = 7) -> None:
+    """A plausible log: milestones started then finished in roadmap order over `years` years.
+
+    Statuses are left consistent with the log, so every number on the dashboard agrees.
+    """
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roadmap.models import ProgressEvent
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    start = now - timedelta(days=365 * years)
+    Roadmap.objects.filter(pk=roadmap.pk).update(
+        started_on=start.date(), target_date=(start + timedelta(days=365 * years * 1.2)).date()
+    )
+    milestones = list(Milestone.objects.filter(roadmap=roadmap).in_roadmap_order())
+    span = (now - start).total_seconds()
+    log, moments = [], sorted(start + timedelta(seconds=rng.random() * span) for _ in range(events))
+    state = {m.pk: Status.NOT_STARTED for m in milestones}
+    dates: dict[int, dict] = {m.pk: {} for m in milestones}
+    cursor = 0
+    for at in moments:
+        milestone = milestones[min(cursor, len(milestones) - 1)]
+        current = state[milestone.pk]
+        if current == Status.NOT_STARTED:
+            new = Status.IN_PROGRESS
+            dates[milestone.pk] = {"started_at": at, "completed_at": None}
+        elif current == Status.IN_PROGRESS:
+            new = Status.DONE if rng.random() < 0.9 else Status.SKIPPED
+            dates[milestone.pk]["completed_at"] = at if new == Status.DONE else None
+            cursor += 1
+        else:
+            new = Status.IN_PROGRESS  # reopened to revisit
+            dates[milestone.pk]["completed_at"] = None
+        log.append(
+            ProgressEvent(
+                roadmap=roadmap, milestone=milestone, from_status=current, to_status=new, at=at
+            )
+        )
+        state[milestone.pk] = new
+    ProgressEvent.objects.bulk_create(log, batch_size=1000)
+    for milestone in milestones:
+        milestone.status = state[milestone.pk]
+        milestone.started_at = dates[milestone.pk].get("started_at")
+        milestone.completed_at = dates[milestone.pk].get("completed_at")
+    Milestone.objects.bulk_update(
+        milestones, ["status", "started_at", "completed_at"], batch_size=500
+    )

@@ -16,29 +16,13 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from journal.models import Post
 
-from .curriculum import catalogue, load_curriculum, newest_for, plan_update
-from .forms import MilestoneNotesForm, NewRoadmapForm
-from .models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
-from .services import milestone_set_status
-from .slugs import free_slug
-
-
-def _roadmap_for(request, slug: str) -> Roadmap:
-    """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
-    return get_object_or_404(
-        Roadmap.objects.visible_to(request.user).select_related("owner"), slug=slug
-    )
-
-
-def _next_url(request) -> str:
-    """Where a status form returns to without JavaScript: the page the form is on."""
-    if request.htmx:
-        return request.htmx.current_url_abs_path or "/"
-    return request.get_full_path()
-
-
-def _is_owner(request, roadmap: Roadmap) -> bool:
-    return request.user.is_authenticated and roadmap.owner_id == request.user.pk
+from ..curriculum import catalogue, load_curriculum, newest_for, plan_update
+from ..forms import MilestoneNotesForm, NewRoadmapForm
+from ..models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
+from ..services import milestone_set_status
+from ..slugs import free_slug
+from .common import next_url_for, owns, roadmap_for
+from .dashboard import dashboard_context
 
 
 def _stages_with_progress(roadmap: Roadmap):
@@ -78,7 +62,7 @@ def home(request):
 
 @require_safe
 def roadmap_detail(request, roadmap):
-    roadmap = _roadmap_for(request, roadmap)
+    roadmap = roadmap_for(request, roadmap)
     stages = _stages_with_progress(roadmap)
     topics = list(Topic.objects.filter(roadmap=roadmap).annotate(**progress_counts("milestones__")))
     milestones = list(Milestone.objects.filter(roadmap=roadmap).in_roadmap_order())
@@ -98,7 +82,7 @@ def roadmap_detail(request, roadmap):
         stage.progress = Progress.of(stage)
         stage.topic_list = by_stage.get(stage.pk, [])
 
-    is_owner = _is_owner(request, roadmap)
+    is_owner = owns(request, roadmap)
     newer = None
     if is_owner and roadmap.curriculum_key:
         newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
@@ -113,7 +97,7 @@ def roadmap_detail(request, roadmap):
             "stages": stages,
             "progress": _overall(stages),
             "is_owner": is_owner,
-            "next_url": _next_url(request),
+            "next_url": next_url_for(request),
         },
     )
 
@@ -190,7 +174,7 @@ def roadmap_update(request, roadmap):
 
 @require_safe
 def topic_detail(request, roadmap, topic):
-    roadmap = _roadmap_for(request, roadmap)
+    roadmap = roadmap_for(request, roadmap)
     related = Topic.objects.select_related("roadmap")
     topic = get_object_or_404(
         Topic.objects.select_related("stage").prefetch_related(
@@ -220,20 +204,20 @@ def topic_detail(request, roadmap, topic):
             "progress": _overall(stages),
             "milestones": milestones,
             "posts": posts,
-            "is_owner": _is_owner(request, roadmap),
-            "next_url": _next_url(request),
+            "is_owner": owns(request, roadmap),
+            "next_url": next_url_for(request),
         },
     )
 
 
 @require_safe
 def milestone_detail(request, roadmap, milestone):
-    roadmap = _roadmap_for(request, roadmap)
+    roadmap = roadmap_for(request, roadmap)
     milestone = get_object_or_404(
         Milestone.objects.select_related("topic__stage"), roadmap=roadmap, slug=milestone
     )
     milestone.roadmap = milestone.topic.roadmap = roadmap
-    is_owner = _is_owner(request, roadmap)
+    is_owner = owns(request, roadmap)
     form = MilestoneNotesForm(instance=milestone) if is_owner else None
     return _milestone_page(request, roadmap, milestone, form, is_owner)
 
@@ -310,6 +294,11 @@ def milestone_status(request, roadmap, milestone):
         return redirect(f"{back.split('#')[0]}#{milestone.anchor}")
 
     roadmap = milestone.roadmap
+    if request.htmx.target == "dashboard":
+        # On the dashboard every widget depends on the change: answer with all of them.
+        context = dashboard_context(request, roadmap)
+        context["announcement"] = f"“{milestone.title}” is now {milestone.get_status_display()}."
+        return TemplateResponse(request, "roadmap/dashboard.html#dashboard", context)
     topic = milestone.topic
     topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
     stage = topic.stage
@@ -329,7 +318,7 @@ def milestone_status(request, roadmap, milestone):
             # Finishing a milestone is the moment to write down what it taught.
             "offer_reflection": status == Status.DONE,
             "form": None,
-            "next_url": _next_url(request),
+            "next_url": next_url_for(request),
         },
     )
 

@@ -1,0 +1,23 @@
+"""What every roadmap view needs: who may see a roadmap, and where a form returns to."""
+
+from django.shortcuts import get_object_or_404
+
+from ..models import Roadmap
+
+
+def roadmap_for(request, slug: str) -> Roadmap:
+    """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
+    return get_object_or_404(
+        Roadmap.objects.visible_to(request.user).select_related("owner"), slug=slug
+    )
+
+
+def next_url_for(request) -> str:
+    """Where a status form returns to without JavaScript: the page the form is on."""
+    if request.htmx:
+        return request.htmx.current_url_abs_path or "/"
+    return request.get_full_path()
+
+
+def owns(request, roadmap: Roadmap) -> bool:
+    return request.user.is_authenticated and roadmap.owner_id == request.user.pk
