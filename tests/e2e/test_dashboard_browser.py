@@ -1,0 +1,77 @@
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from roadmap.models import Milestone, Status
+from tests.e2e.conftest import log_in
+from tests.factories import build_history
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_status_change_on_the_dashboard_updates_every_widget_in_place(
+    page: Page, site, console_errors
+):
+    base, roadmap = site
+    log_in(page, base, f"/roadmaps/{roadmap.slug}/dashboard/")
+    page.evaluate("window.__sameDocument = true")
+    overall = page.locator("#progress-overall")
+    expect(overall).to_contain_text("0% complete")
+    expect(page.locator(".heatmap rect.heat-2:has(title)")).to_have_count(0)
+    next_up = page.locator(".next-up")
+    expect(next_up).to_contain_text("Install Python")
+    expect(next_up).not_to_contain_text("Derive and code PCA via SVD")
+
+    next_up.locator("#m-install-python").get_by_role("button", name="Done").click()
+    expect(overall).to_contain_text("11% complete")
+    page.locator(".next-up #m-first-notebook").get_by_role("button", name="Done").click()
+
+    expect(overall).to_contain_text("22% complete")
+    # Python setup is done, so the linear algebra it leads to is next.
+    expect(page.locator(".next-up")).to_contain_text("Derive and code PCA via SVD")
+    expect(page.locator(".widget-recent")).to_contain_text("Run a first notebook")
+    expect(page.locator(".heatmap rect.heat-2:has(title)")).to_have_count(1)
+    expect(page.locator(".streak")).to_contain_text("1 learning day this week")
+    expect(page.locator("#status-announcer")).to_contain_text("is now Done")
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
+def test_a_second_tab_catches_up_after_its_refresh(page: Page, site, settings, browser):
+    settings.DASHBOARD_REFRESH_SECONDS = 1
+    base, roadmap = site
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{base}/roadmaps/{roadmap.slug}/dashboard/")
+    visitor.evaluate("window.__sameDocument = true")
+    expect(visitor.locator("#progress-overall")).to_contain_text("0% complete")
+    statuses = []
+    visitor.on("response", lambda r: statuses.append(r.status) if "dashboard" in r.url else None)
+    visitor.wait_for_timeout(2500)
+    assert 304 in statuses  # nothing changed yet: the poll costs a 304
+
+    log_in(page, base, roadmap.get_absolute_url())
+    page.locator("#m-install-python").get_by_role("button", name="Done").click()
+    expect(page.locator("#m-install-python .status-text")).to_have_text("Done")
+
+    expect(visitor.locator("#progress-overall")).to_contain_text("11% complete", timeout=10000)
+    assert visitor.evaluate("window.__sameDocument") is True
+    assert Milestone.objects.get(key="install-python").status == Status.DONE
+    visitor.context.close()
+
+
+def test_dashboard_has_no_serious_accessibility_violations(page: Page, site):
+    base, roadmap = site
+    build_history(roadmap, events=15, years=1)
+    page.goto(f"{base}/roadmaps/{roadmap.slug}/dashboard/")
+    assert serious_violations(page) == [], "visitor"
+    log_in(page, base, f"/roadmaps/{roadmap.slug}/dashboard/")
+    assert serious_violations(page) == [], "owner"
+    page.emulate_media(color_scheme="dark")
+    page.reload()
+    assert serious_violations(page) == [], "owner in dark mode"
