@@ -371,13 +371,17 @@ def _check_prerequisites(check: _Checker, spec: CurriculumSpec, lines: dict) -> 
             visit(node, [])
 
 
-def read_curriculum(path: Path | str) -> CurriculumSpec:
+def read_curriculum(path: Path | str, *, source: str | None = None) -> CurriculumSpec:
+    """Read and check the file at `path`; errors name it as `source` (default: the path)."""
     path = Path(path)
+    source = source or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CurriculumError(str(path), [f"{path}: cannot be read: {exc}"]) from exc
-    return parse_curriculum(text, source=str(path))
+        raise CurriculumError(
+            source, [f"{source}: cannot be read: {exc.__class__.__name__}"]
+        ) from exc
+    return parse_curriculum(text, source=source)
 
 
 @dataclass
@@ -519,7 +523,8 @@ def catalogue(directory: Path) -> list[CatalogueEntry]:
         cached = _parsed.get(path)
         if cached is None or cached[0] != stamp:
             try:
-                entry = CatalogueEntry(path=path, spec=read_curriculum(path))
+                # Errors name the file, not where the server keeps it.
+                entry = CatalogueEntry(path=path, spec=read_curriculum(path, source=path.name))
             except CurriculumError as exc:
                 entry = CatalogueEntry(path=path, errors=exc.errors)
             _parsed[path] = (stamp, entry)
