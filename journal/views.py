@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from roadmap.models import Milestone, Roadmap, Topic
 from roadmap.slugs import free_slug
+from roadmap.views.common import owned_milestone
 
 from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
 from .markdown import render_markdown
@@ -201,21 +202,12 @@ def image_upload(request):
     return JsonResponse({"image_code": f"![]({url})"})
 
 
-def _owned_milestone(request, roadmap, milestone) -> Milestone:
-    return get_object_or_404(
-        Milestone.objects.select_related("roadmap", "topic__stage"),
-        roadmap__slug=roadmap,
-        roadmap__owner=request.user,
-        slug=milestone,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def reflect(request, roadmap, milestone):
     """A short reflection on a finished milestone, saved as a reflection post tied to it."""
-    milestone = _owned_milestone(request, roadmap, milestone)
+    milestone = owned_milestone(request, roadmap, milestone)
     action = request.POST.get("action", "")
     form = ReflectionForm(request.POST or None)
     if request.method == "POST" and action == "skip":

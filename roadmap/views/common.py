@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from ..models import Roadmap
+from ..models import Milestone, Roadmap
 
 
 def roadmap_for(request, slug: str) -> Roadmap:
@@ -21,3 +21,13 @@ def next_url_for(request) -> str:
 
 def owns(request, roadmap: Roadmap) -> bool:
     return request.user.is_authenticated and roadmap.owner_id == request.user.pk
+
+
+def owned_milestone(request, roadmap: str, milestone: str) -> Milestone:
+    """The learner's own milestone; anyone else's is a 404, as if it did not exist."""
+    return get_object_or_404(
+        Milestone.objects.select_related("roadmap", "topic__stage"),
+        roadmap__slug=roadmap,
+        roadmap__owner=request.user,
+        slug=milestone,
+    )

@@ -21,7 +21,7 @@ from ..forms import MilestoneNotesForm, NewRoadmapForm
 from ..models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
 from ..services import milestone_set_status
 from ..slugs import free_slug
-from .common import next_url_for, owns, roadmap_for
+from .common import next_url_for, owned_milestone, owns, roadmap_for
 from .dashboard import dashboard_context
 
 
@@ -258,21 +258,12 @@ def _login_required_response(request):
     return response
 
 
-def _owned_milestone(request, roadmap, milestone) -> Milestone:
-    return get_object_or_404(
-        Milestone.objects.select_related("roadmap", "topic__stage"),
-        roadmap__slug=roadmap,
-        roadmap__owner=request.user,
-        slug=milestone,
-    )
-
-
 @require_POST
 @vary_on_headers("HX-Request")
 def milestone_status(request, roadmap, milestone):
     if not request.user.is_authenticated:
         return _login_required_response(request)
-    milestone = _owned_milestone(request, roadmap, milestone)
+    milestone = owned_milestone(request, roadmap, milestone)
     status = request.POST.get("status", "")
     if status not in Status.values:
         message = (
@@ -327,7 +318,7 @@ def milestone_status(request, roadmap, milestone):
 def milestone_notes(request, roadmap, milestone):
     if not request.user.is_authenticated:
         return _login_required_response(request)
-    milestone = _owned_milestone(request, roadmap, milestone)
+    milestone = owned_milestone(request, roadmap, milestone)
     form = MilestoneNotesForm(request.POST, instance=milestone)
     if not form.is_valid():
         # Show the milestone as stored, beside the form that keeps what was typed.

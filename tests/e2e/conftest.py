@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from roadmap.curriculum import load_curriculum, read_curriculum
@@ -69,3 +70,13 @@ def wait_for_htmx(page: Page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
+
+
+def serious_violations(page: Page) -> list[str]:
+    """What axe finds serious or critical on the page as it stands."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,18 +1,8 @@
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Milestone, Status
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, serious_violations
 from tests.factories import build_history
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_status_change_on_the_dashboard_updates_every_widget_in_place(

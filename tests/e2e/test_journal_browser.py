@@ -1,8 +1,7 @@
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from journal.models import Post
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, serious_violations
 
 BODY = """Today I derived PCA from the SVD: $X = U \\Sigma V^\\top$.
 
@@ -16,15 +15,6 @@ u, s, vt = np.linalg.svd(x, full_matrices=False)
 <img src=x onerror="window.__xss = 1; alert(1)"> <script>window.__xss = 2</script>
 [click](javascript:window.__xss=3)
 """
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_learner_writes_previews_ties_and_publishes_and_a_visitor_reads_it(

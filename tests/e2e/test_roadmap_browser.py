@@ -1,11 +1,10 @@
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Milestone, ProgressEvent, Status
-from tests.e2e.conftest import log_in, wait_for_htmx
+from tests.e2e.conftest import log_in, serious_violations, wait_for_htmx
 
 
 def mark_page(page: Page) -> None:
@@ -123,15 +122,6 @@ def test_expired_session_sends_the_learner_to_log_in(page: Page, site):
     page.wait_for_url(re.compile(r".*/accounts/login/\?next=/roadmaps/test-path/"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert Milestone.objects.get(key="svd-pca").status == Status.NOT_STARTED
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_pages_have_no_serious_accessibility_violations(page: Page, site):
