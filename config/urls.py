@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from config.login import RateLimitedLoginView
 from journal import feeds
 from journal.sitemaps import SITEMAPS
 from journal.views import robots_txt
@@ -21,7 +22,7 @@ urlpatterns = [
     ),
     path("roadmaps/", include("roadmap.urls")),
     path("journal/", include("journal.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", roadmap_views.healthz, name="healthz"),

@@ -34,7 +34,7 @@ def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, st
     ]
     if numbers.planned is not None:
         lines.append(
-            f"- Against the plan: {len(review['completed'])} completed, "
+            f"- Against the plan: {review['completed_required']} required completed, "
             f"{numbers.planned:.0f} planned"
         )
     kinds = ", ".join(

@@ -105,13 +105,6 @@ def post_detail(request, slug):
     )
 
 
-def _activate_roadmap_zone(user) -> None:
-    """Read and show the times a learner types in their roadmap's time zone."""
-    zone = Roadmap.objects.filter(owner=user).values_list("time_zone", flat=True).first()
-    if zone:
-        timezone.activate(ZoneInfo(zone))
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_new(request):
@@ -125,11 +118,25 @@ def post_edit(request, slug):
 
 
 def _edit(request, post: Post):
-    _activate_roadmap_zone(request.user)
-    roadmaps = Roadmap.objects.filter(owner=request.user)
-    if not roadmaps.exists():
+    roadmaps = Roadmap.objects.filter(owner=request.user).order_by("pk")
+    # The roadmap the post is for: its own, the one the link came from, or the first.
+    roadmap = (
+        post.roadmap
+        if post.roadmap_id
+        else roadmaps.filter(slug=request.GET.get("roadmap", "")).first() or roadmaps.first()
+    )
+    if roadmap is None:
         messages.info(request, "Start a roadmap first: every post belongs to one.")
         return redirect("roadmap:new")
+    # Times are typed and shown in the roadmap's zone, for this request only.
+    with timezone.override(ZoneInfo(roadmap.time_zone)):
+        response = _edit_in_zone(request, post, roadmap)
+        if isinstance(response, TemplateResponse):
+            response.render()
+    return response
+
+
+def _edit_in_zone(request, post: Post, roadmap: Roadmap):
     if request.method == "POST":
         form = PostForm(request.POST, instance=post, user=request.user)
         if form.is_valid():
@@ -143,7 +150,6 @@ def _edit(request, post: Post):
     else:
         initial = {}
         if not post.pk:
-            roadmap = roadmaps.order_by("pk").first()
             initial["roadmap"] = roadmap
             kind = request.GET.get("kind")
             if kind in Post.Kind.values:
@@ -151,15 +157,12 @@ def _edit(request, post: Post):
             if kind == Post.Kind.WEEKLY:
                 initial["title"], initial["body"] = weekly_log_start(roadmap, timezone.localdate())
             quarter = request.GET.get("quarter", "")
-            if kind == Post.Kind.QUARTERLY and re.fullmatch(r"\d{4}-Q[1-4]", quarter):
-                roadmap = roadmaps.filter(slug=request.GET.get("roadmap")).first() or roadmap
-                initial["roadmap"] = roadmap
+            if kind == Post.Kind.QUARTERLY and re.fullmatch(r"2\d{3}-Q[1-4]", quarter):
                 initial["title"], initial["body"] = quarterly_review_start(roadmap, quarter)
-            milestone = request.GET.get("milestone")
-            if milestone:
-                initial["milestones"] = Milestone.objects.filter(
-                    roadmap__owner=request.user, slug=milestone
-                )
+            if request.GET.get("milestone"):
+                initial["milestones"] = roadmap.milestones.filter(slug=request.GET["milestone"])
+            if request.GET.get("topic"):
+                initial["topics"] = roadmap.topics.filter(slug=request.GET["topic"])
         form = PostForm(instance=post, initial=initial, user=request.user)
         status = 200
     return TemplateResponse(
@@ -231,15 +234,18 @@ def reflect(request, roadmap, milestone):
             milestone.save(update_fields=["evidence_url"])
         return _back_to_milestone(request, milestone, post)
     status = 400 if request.method == "POST" else 200
-    template = "journal/reflection_form.html"
+    context = {"form": form, "milestone": milestone, "roadmap": milestone.roadmap}
     if request.htmx:
-        template += "#reflection-form"
-    return TemplateResponse(
-        request,
-        template,
-        {"form": form, "milestone": milestone, "roadmap": milestone.roadmap},
-        status=status,
-    )
+        # The form lives inside the milestone's row: answer with the whole row, form kept.
+        context |= {
+            "is_owner": True,
+            "offer_reflection": True,
+            "next_url": request.htmx.current_url_abs_path or "/",
+        }
+        return TemplateResponse(
+            request, "roadmap/roadmap_detail.html#milestone", context, status=status
+        )
+    return TemplateResponse(request, "journal/reflection_form.html", context, status=status)
 
 
 def _back_to_milestone(request, milestone, post):

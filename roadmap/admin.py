@@ -1,7 +1,30 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
 from .services import milestone_set_status
+
+
+class TouchesRoadmap:
+    """Admin edits move the roadmap's last change, so cached pages and open dashboards follow."""
+
+    def _touch(self, obj):
+        roadmap_id = obj.pk if isinstance(obj, Roadmap) else obj.roadmap_id
+        Roadmap.objects.filter(pk=roadmap_id).update(updated_at=timezone.now())
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._touch(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._touch(form.instance)
+
+    def delete_model(self, request, obj):
+        roadmap_id = obj.roadmap_id if not isinstance(obj, Roadmap) else None
+        super().delete_model(request, obj)
+        if roadmap_id:
+            Roadmap.objects.filter(pk=roadmap_id).update(updated_at=timezone.now())
 
 
 class StageInline(admin.TabularInline):
@@ -12,7 +35,7 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
+class RoadmapAdmin(TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "slug", "owner", "visibility", "started_on", "target_date"]
     list_filter = ["visibility"]
     search_fields = ["title", "slug", "owner__username"]
@@ -28,7 +51,7 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "roadmap", "position"]
     list_filter = ["roadmap"]
     search_fields = ["title", "key"]
@@ -44,12 +67,14 @@ class ResourceInline(admin.TabularInline):
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     fields = ["position", "key", "slug", "title", "kind", "estimated_hours", "optional", "status"]
+    # Status is changed on the milestone's own page, where it goes through the event log.
+    readonly_fields = ["status"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "stage", "roadmap", "position"]
     list_filter = ["roadmap"]
     search_fields = ["title", "key"]
@@ -69,7 +94,7 @@ class ProgressEventInline(admin.TabularInline):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "estimated_hours", "optional", "status"]
     list_filter = ["roadmap", "status", "kind", "optional"]
     search_fields = ["title", "key"]

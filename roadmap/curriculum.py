@@ -485,7 +485,7 @@ def load_curriculum(
             report.removed += 1
     wanted_topics = {t.key for t in spec.topics}
     for key, topic in topics.items():
-        if key not in wanted_topics and not topic.milestones.exists():
+        if key not in wanted_topics and not (topic.milestones.exists() or topic.posts.exists()):
             topic.delete()
     wanted_stages = {s.key for s in spec.stages}
     for key, stage in stages.items():
@@ -555,10 +555,24 @@ class UpdatePlan:
     moved: list[Change] = field(default_factory=list)
     removed: list[Change] = field(default_factory=list)
     kept: list[Change] = field(default_factory=list)
+    # Hours or optional flags that change, and with them the percent complete.
+    reweighed: list[Change] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.renamed or self.moved or self.removed or self.kept)
+        return not (
+            self.added or self.renamed or self.moved or self.removed or self.kept or self.reweighed
+        )
+
+
+def _compare_weight(plan: UpdatePlan, spec: MilestoneSpec, milestone: Milestone) -> None:
+    changes = []
+    if spec.hours != milestone.estimated_hours:
+        changes.append(f"hours {milestone.estimated_hours:f} → {spec.hours:f}")
+    if spec.optional != milestone.optional:
+        changes.append("becomes optional" if spec.optional else "becomes required")
+    if changes:
+        plan.reweighed.append(Change("milestone", spec.key, spec.title, "; ".join(changes)))
 
 
 def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
@@ -568,7 +582,8 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
     milestones = {
         m.key: m
         for m in roadmap.milestones.select_related("topic").annotate(
-            n_events=models.Count("events")
+            n_events=models.Count("events", distinct=True),
+            n_posts=models.Count("posts", distinct=True),
         )
     }
 
@@ -605,6 +620,8 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
                     topic_spec.key,
                     milestone and milestone.topic.key,
                 )
+                if milestone is not None:
+                    _compare_weight(plan, m_spec, milestone)
 
     wanted = {m.key for m in spec.milestones}
     for key, milestone in milestones.items():

@@ -298,6 +298,10 @@ class QuarterNumbers:
     hours: Decimal = Decimal(0)
     planned: float | None = None
 
+    def completed_required(self, milestones: dict[int, "MilestoneRow"]) -> int:
+        """Completions that count against the plan: optional work is apart."""
+        return sum(1 for m in self.completed if not milestones[m].optional)
+
 
 def quarter_numbers(
     quarter: Quarter,

@@ -316,9 +316,12 @@ class Milestone(models.Model):
         """Anything the learner did here that deleting the milestone would lose."""
         if self.status != Status.NOT_STARTED or self.evidence_url or self.private_note:
             return True
-        # Annotated as n_events by bulk readers, so a list costs one query, not one each.
-        n_events = getattr(self, "n_events", None)
-        return bool(n_events) if n_events is not None else self.events.exists()
+        # Annotated as n_events and n_posts by bulk readers: a list costs one query.
+        n_events, n_posts = getattr(self, "n_events", None), getattr(self, "n_posts", None)
+        if n_events is not None and n_posts is not None:
+            return bool(n_events or n_posts)
+        # Posts tied to it are the learner's too (the journal's relation is named "posts").
+        return self.events.exists() or self.posts.exists()
 
     def apply_status(self, status: str, at) -> None:
         """Move to `status` at time `at`, keeping the dates consistent with it.

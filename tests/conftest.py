@@ -1,8 +1,11 @@
+import itertools
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from journal.models import Post
 from roadmap.curriculum import load_curriculum, read_curriculum
 from roadmap.models import Milestone, Roadmap
 
@@ -42,3 +45,42 @@ def roadmap(learner, small_spec) -> Roadmap:
 @pytest.fixture
 def milestone(roadmap) -> Milestone:
     return roadmap.milestones.get(key="svd-pca")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (login counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_post(roadmap):
+    """Posts on the learner's roadmap; published an hour ago unless told otherwise."""
+
+    def make(**fields):
+        n = next(_numbers)
+        fields.setdefault("title", f"Post {n}")
+        fields.setdefault("slug", f"post-{n}")
+        fields.setdefault("body", f"Some *words* for post {n}.")
+        fields.setdefault("status", Post.Status.PUBLISHED)
+        if fields["status"] == Post.Status.PUBLISHED:
+            fields.setdefault("published_at", timezone.now() - timezone.timedelta(hours=1))
+        milestones = fields.pop("milestones", [])
+        topics = fields.pop("topics", [])
+        post = Post.objects.create(
+            author=fields.pop("author", roadmap.owner),
+            roadmap=fields.pop("roadmap", roadmap),
+            **fields,
+        )
+        post.milestones.set(milestones)
+        post.topics.set(topics)
+        return post
+
+    return make

@@ -2,6 +2,9 @@
 
 import itertools
 
+from django.utils import timezone
+
+from journal.models import Post
 from roadmap.models import Milestone, Resource, Roadmap, Stage, Status, Topic
 
 
@@ -108,3 +111,29 @@ def build_history(roadmap, *, events: int, years: float = 3, seed: int = 7) -> N
     Milestone.objects.bulk_update(
         milestones, ["status", "started_at", "completed_at"], batch_size=500
     )
+
+
+def bulk_posts(roadmap, count: int, *, milestone=None, topic=None):
+    """Many published posts at once, for query-count tests."""
+    now = timezone.now()
+    posts = Post.objects.bulk_create(
+        Post(
+            author=roadmap.owner,
+            roadmap=roadmap,
+            title=f"Bulk {i}",
+            slug=f"bulk-{i}",
+            body="Text",
+            body_html="<p>Text</p>",
+            excerpt="Text",
+            status=Post.Status.PUBLISHED,
+            published_at=now - timezone.timedelta(hours=i + 1),
+            kind=Post.Kind.TIL,
+        )
+        for i in range(count)
+    )
+    for post in posts:
+        if milestone:
+            post.milestones.add(milestone)
+        if topic:
+            post.topics.add(topic)
+    return posts

@@ -1,6 +1,10 @@
 """What every roadmap view needs: who may see a roadmap, and where a form returns to."""
 
+from zoneinfo import ZoneInfo
+
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from ..models import Milestone, Roadmap
 
@@ -31,3 +35,11 @@ def owned_milestone(request, roadmap: str, milestone: str) -> Milestone:
         roadmap__owner=request.user,
         slug=milestone,
     )
+
+
+def in_roadmap_zone(response, roadmap: Roadmap):
+    """Render a page's dates and times in the roadmap owner's time zone, for this response only."""
+    if isinstance(response, TemplateResponse):
+        with timezone.override(ZoneInfo(roadmap.time_zone)):
+            response.render()
+    return response

@@ -2,7 +2,7 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,7 +17,7 @@ from .. import charts
 from .. import dashboard as stats
 from ..dashboard import History, Quarter, local_date
 from ..models import Progress, Roadmap, Stage, Status, Topic, progress_counts
-from .common import next_url_for, owns, roadmap_for
+from .common import in_roadmap_zone, next_url_for, owns, roadmap_for
 
 
 def _dashboard_etag(request, roadmap, **kwargs) -> str | None:
@@ -37,13 +37,15 @@ def _compute_etag(request, roadmap: str) -> str | None:
     if found is None:
         return None
     pk, updated_at, zone = found
-    posts = (
-        Post.objects.published()
-        .filter(roadmap_id=pk)
-        .aggregate(published=Max("published_at"), updated=Max("updated_at"))
+    # Every post of the roadmap, drafts too: unpublishing or deleting one must show, and
+    # so must a scheduled one whose time has come.
+    posts = Post.objects.filter(roadmap_id=pk).aggregate(
+        count=Count("pk"),
+        updated=Max("updated_at"),
+        visible=Count("pk", filter=Q(pk__in=Post.objects.published().values("pk"))),
     )
     today = timezone.localdate(timezone=ZoneInfo(zone))
-    key = f"{pk}|{updated_at}|{posts['published']}|{posts['updated']}|{today}|{request.user.pk}"
+    key = "|".join(str(part) for part in (pk, updated_at, *posts.values(), today, request.user.pk))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -143,7 +145,7 @@ def dashboard(request, roadmap):
         template += "#dashboard"
     context = dashboard_context(request, roadmap)
     context["etag"] = _dashboard_etag(request, roadmap.slug)
-    return TemplateResponse(request, template, context)
+    return in_roadmap_zone(TemplateResponse(request, template, context), roadmap)
 
 
 @require_safe
@@ -154,7 +156,8 @@ def quarter_review(request, roadmap, year, number):
     quarter = Quarter(year, number)
     context = review_context(roadmap, quarter)
     context["is_owner"] = owns(request, roadmap)
-    return TemplateResponse(request, "roadmap/quarter_review.html", context)
+    response = TemplateResponse(request, "roadmap/quarter_review.html", context)
+    return in_roadmap_zone(response, roadmap)
 
 
 def review_context(roadmap: Roadmap, quarter: Quarter) -> dict:
@@ -190,6 +193,7 @@ def review_context(roadmap: Roadmap, quarter: Quarter) -> dict:
         "roadmap": roadmap,
         "quarter": quarter,
         "numbers": numbers,
+        "completed_required": numbers.completed_required(history.rows),
         "completed": completed,
         "started": [by_id[pk] for pk in numbers.started],
         "posts_by_kind": kinds,

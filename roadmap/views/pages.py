@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,7 +22,7 @@ from ..forms import MilestoneNotesForm, NewRoadmapForm
 from ..models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
 from ..services import milestone_set_status
 from ..slugs import free_slug
-from .common import next_url_for, owned_milestone, owns, roadmap_for
+from .common import in_roadmap_zone, next_url_for, owned_milestone, owns, roadmap_for
 from .dashboard import dashboard_context
 
 
@@ -227,7 +228,7 @@ def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
     stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
     topic = milestone.topic
     topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "roadmap/milestone_detail.html",
         {
@@ -245,6 +246,7 @@ def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
         },
         status=status,
     )
+    return in_roadmap_zone(response, roadmap)
 
 
 def _login_required_response(request):
@@ -267,7 +269,7 @@ def milestone_status(request, roadmap, milestone):
     status = request.POST.get("status", "")
     if status not in Status.values:
         message = (
-            f"“{status[:40]}” is not a status. Choose one of: "
+            f"“{escape(status[:40])}” is not a status. Choose one of: "
             + ", ".join(str(label) for label in Status.labels)
             + "."
         )
@@ -289,14 +291,17 @@ def milestone_status(request, roadmap, milestone):
         # On the dashboard every widget depends on the change: answer with all of them.
         context = dashboard_context(request, roadmap)
         context["announcement"] = f"“{milestone.title}” is now {milestone.get_status_display()}."
-        return TemplateResponse(request, "roadmap/dashboard.html#dashboard", context)
+        response = TemplateResponse(request, "roadmap/dashboard.html#dashboard", context)
+        return in_roadmap_zone(response, roadmap)
     topic = milestone.topic
     topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
     stage = topic.stage
     stage.progress = Progress.of(
         Milestone.objects.filter(topic__stage=stage).aggregate(**progress_counts())
     )
-    return TemplateResponse(
+    # The page the change came from: only its own extra parts are swapped in.
+    page = request.htmx.current_url_abs_path
+    response = TemplateResponse(
         request,
         "roadmap/roadmap_detail.html#status-changed",
         {
@@ -306,12 +311,15 @@ def milestone_status(request, roadmap, milestone):
             "stage": stage,
             "progress": roadmap.progress(),
             "is_owner": True,
+            "on_roadmap_page": page == roadmap.get_absolute_url(),
+            "on_milestone_page": page == milestone.get_absolute_url(),
             # Finishing a milestone is the moment to write down what it taught.
             "offer_reflection": status == Status.DONE,
             "form": None,
             "next_url": next_url_for(request),
         },
     )
+    return in_roadmap_zone(response, roadmap)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.utils import timezone
 from journal.models import Post
 from roadmap.models import Milestone, Roadmap, Status
 from roadmap.services import milestone_set_status
-from tests.journal.conftest import bulk_posts
+from tests.factories import bulk_posts
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
