@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py first_run
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
