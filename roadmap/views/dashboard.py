@@ -94,7 +94,7 @@ def dashboard_context(request, roadmap: Roadmap) -> dict:
         "roadmap": roadmap,
         "is_owner": owns(request, roadmap),
         "next_url": next_url_for(request),
-        "status_target": "#dashboard",
+        "status_target": "#widget-now",
         "today": today,
         "progress": progress,
         "stages": stages,

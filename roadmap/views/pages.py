@@ -287,11 +287,12 @@ def milestone_status(request, roadmap, milestone):
         return redirect(f"{back.split('#')[0]}#{milestone.anchor}")
 
     roadmap = milestone.roadmap
-    if request.htmx.target == "dashboard":
-        # On the dashboard every widget depends on the change: answer with all of them.
+    if request.htmx.target == "widget-now":
+        # On the dashboard every widget depends on the change: the one the control is in is
+        # the target, and the others come along out of band, as on the roadmap page.
         context = dashboard_context(request, roadmap)
         context["announcement"] = f"“{milestone.title}” is now {milestone.get_status_display()}."
-        response = TemplateResponse(request, "roadmap/dashboard.html#dashboard", context)
+        response = TemplateResponse(request, "roadmap/dashboard.html#status-changed", context)
         return in_roadmap_zone(response, roadmap)
     topic = milestone.topic
     topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))

@@ -98,16 +98,19 @@ def test_status_change_from_the_dashboard_answers_with_the_whole_dashboard(
     learner_client, roadmap, milestone
 ):
     url = reverse("roadmap:milestone-status", args=[roadmap.slug, milestone.slug])
-    response = learner_client.post(url, {"status": "done"}, HTTP_HX_TARGET="dashboard", **HTMX)
-    assert response.template_name == "roadmap/dashboard.html#dashboard"
+    response = learner_client.post(url, {"status": "done"}, HTTP_HX_TARGET="widget-now", **HTMX)
+    assert response.template_name == "roadmap/dashboard.html#status-changed"
     html = text_of(response)
-    assert html.strip().startswith('<div id="dashboard"')
+    assert html.strip().startswith('<section id="widget-now"')
+    for widget in ["progress", "pace", "activity", "recent", "share"]:
+        assert f'<section id="widget-{widget}" class="widget widget-{widget}"' in html
+        assert html.count('hx-swap-oob="true"') >= 5
     assert '<strong class="percent">11%</strong>' in html
     assert "is now Done" in html
 
 
 def test_owner_sees_controls_on_now_and_next_visitor_does_not(client, learner_client, roadmap):
-    assert 'hx-target="#dashboard"' in learner_client.get(dashboard_url(roadmap)).content.decode()
+    assert 'hx-target="#widget-now"' in learner_client.get(dashboard_url(roadmap)).content.decode()
     assert "status-control" not in client.get(dashboard_url(roadmap)).content.decode()
 
 
