@@ -65,3 +65,19 @@ def test_dashboard_has_no_serious_accessibility_violations(page: Page, site):
     page.emulate_media(color_scheme="dark")
     page.reload()
     assert serious_violations(page) == [], "owner in dark mode"
+
+
+def test_other_pages_have_no_serious_accessibility_violations(page: Page, site):
+    base, roadmap = site
+    page.goto(f"{base}/accounts/login/")
+    assert serious_violations(page) == [], "login"
+    page.goto(f"{base}/")
+    assert serious_violations(page) == [], "home"
+    log_in(page, base, "/roadmaps/new/")
+    assert serious_violations(page) == [], "start a roadmap"
+    page.goto(f"{base}/roadmaps/{roadmap.slug}/")
+    page.locator("#m-install-python").get_by_role("button", name="Done").click()
+    expect(page.locator("#m-install-python form.reflection")).to_be_visible()
+    assert serious_violations(page) == [], "the reflection offered on the roadmap page"
+    page.goto(f"{base}/roadmaps/{roadmap.slug}/review/2026-Q1/")
+    assert serious_violations(page) == [], "quarterly review"
