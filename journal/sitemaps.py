@@ -25,26 +25,26 @@ class RoadmapSitemap(Sitemap):
         return item.updated_at
 
 
-class TopicSitemap(Sitemap):
+class PublicRoadmapPartSitemap(Sitemap):
+    """Topics or milestones of public roadmaps, each at its own page."""
+
     changefreq = "weekly"
+    model = None
 
     def items(self):
         return (
-            Topic.objects.filter(roadmap__visibility=Roadmap.Visibility.PUBLIC)
+            self.model.objects.filter(roadmap__visibility=Roadmap.Visibility.PUBLIC)
             .select_related("roadmap")
             .order_by("pk")
         )
 
 
-class MilestoneSitemap(Sitemap):
-    changefreq = "weekly"
+class TopicSitemap(PublicRoadmapPartSitemap):
+    model = Topic
 
-    def items(self):
-        return (
-            Milestone.objects.filter(roadmap__visibility=Roadmap.Visibility.PUBLIC)
-            .select_related("roadmap")
-            .order_by("pk")
-        )
+
+class MilestoneSitemap(PublicRoadmapPartSitemap):
+    model = Milestone
 
 
 SITEMAPS = {
