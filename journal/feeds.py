@@ -120,6 +120,10 @@ class RoadmapFeed(Feed):
     def subtitle(self, obj):
         return f"Milestones completed and posts published by {obj.owner.get_username()}."
 
+    def author_name(self, obj):
+        # Atom wants an author for every entry; here they all share the roadmap's owner.
+        return obj.owner.get_username()
+
     def link(self, obj):
         return obj.get_absolute_url()
 
@@ -165,6 +169,10 @@ class RoadmapFeed(Feed):
         return item.link
 
     def item_pubdate(self, item):
+        return item.at
+
+    def item_updateddate(self, item):
+        # Atom requires <updated> on every entry.
         return item.at
 
     def item_categories(self, item):
