@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import Page, expect
 
 from journal.models import Post
@@ -103,3 +105,39 @@ def test_journal_pages_have_no_serious_accessibility_violations(page: Page, site
     page.emulate_media(color_scheme="dark")
     page.goto(f"{base}{post.get_absolute_url()}")
     assert serious_violations(page) == [], "a post in dark mode"
+
+
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def drop_file(page: Page, name: str, b64: str, mime: str) -> None:
+    """Drop a file onto the editor, as a learner dragging it from their desktop."""
+    page.evaluate(
+        """([name, b64, mime]) => {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, {type: mime}));
+            const editor = document.querySelector(".markdownx-editor");
+            editor.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+        }""",
+        [name, b64, mime],
+    )
+
+
+def test_an_image_dropped_into_the_editor_is_uploaded_and_a_fake_one_refused(
+    page: Page, site, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    base, _ = site
+    log_in(page, base, "/journal/new/")
+    editor = page.get_by_label("Text (Markdown)")
+    drop_file(page, "plot.png", PNG_1PX, "image/png")
+    expect(editor).to_have_value(
+        re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)")
+    )
+    assert len(list(tmp_path.rglob("*.png"))) == 1
+
+    fake = "PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+"  # "<svg onload=alert(1)>"
+    drop_file(page, "evil.png", fake, "image/png")
+    expect(page.locator("#status-announcer")).to_contain_text("not a PNG, JPEG or WebP image")
+    assert [p.suffix for p in tmp_path.rglob("*") if p.is_file()] == [".png"]  # nothing more
