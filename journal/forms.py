@@ -19,11 +19,10 @@ def weekly_log_start(roadmap: Roadmap, today) -> tuple[str, str]:
 
 def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, str]:
     """A quarterly review post pre-filled with the quarter's numbers, to write around."""
-    from roadmap.dashboard import Quarter
-    from roadmap.views.dashboard import review_context
+    from roadmap.dashboard import Quarter, quarter_review
 
     year, number = quarter_text.split("-Q")
-    review = review_context(roadmap, Quarter(int(year), int(number)))
+    review = quarter_review(roadmap, Quarter(int(year), int(number)))
     numbers = review["numbers"]
     hours = f"{numbers.hours:f}".rstrip("0").rstrip(".")
     lines = [

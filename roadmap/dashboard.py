@@ -333,6 +333,66 @@ def quarter_numbers(
     return numbers
 
 
+# --- A quarter's review -----------------------------------------------------------------------
+
+
+def quarter_review(roadmap, quarter: Quarter) -> dict:
+    """A quarter's numbers, for the review page and the review post it starts."""
+    from django.utils import timezone
+
+    from journal.models import Post
+
+    from .models import Topic
+
+    tz = ZoneInfo(roadmap.time_zone)
+    history = History.load(roadmap)
+    numbers = quarter_numbers(
+        quarter,
+        history.events,
+        history.rows,
+        tz=tz,
+        started_on=roadmap.started_on,
+        target=roadmap.target_date,
+        counted=len(history.counted),
+    )
+    by_id = {m.pk: m for m in history.milestones}
+    completed = [by_id[pk] for pk in numbers.completed]
+    stage_of_topic = dict(Topic.objects.filter(roadmap=roadmap).values_list("pk", "stage__title"))
+    stages_moved: dict[str, int] = {}
+    for milestone in completed:
+        title = stage_of_topic[milestone.topic_id]
+        stages_moved[title] = stages_moved.get(title, 0) + 1
+    posts = [
+        kind
+        for kind, published_at in Post.objects.published()
+        .filter(roadmap=roadmap)
+        .values_list("kind", "published_at")
+        if quarter.start <= local_date(published_at, tz) < quarter.end
+    ]
+    kinds = {label: posts.count(value) for value, label in Post.Kind.choices if value in posts}
+    end_of_quarter = min(quarter.end, local_date(timezone.now(), tz))
+    return {
+        "roadmap": roadmap,
+        "quarter": quarter,
+        "numbers": numbers,
+        "completed_required": numbers.completed_required(history.rows),
+        "completed": completed,
+        "started": [by_id[pk] for pk in numbers.started],
+        "posts_by_kind": kinds,
+        "posts_total": len(posts),
+        "stages_moved": stages_moved,
+        "stalled": [
+            m
+            for m in history.milestones
+            if m.status == Status.IN_PROGRESS
+            and m.started_at
+            and (end_of_quarter - local_date(m.started_at, tz)).days > 28
+        ],
+        "previous": quarter.previous,
+        "next": quarter.next if quarter.next.start <= local_date(timezone.now(), tz) else None,
+    }
+
+
 # --- Loading ----------------------------------------------------------------------------------
 
 

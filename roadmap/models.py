@@ -87,10 +87,6 @@ class Progress:
             return 0
         return round(100 * self.done / self.counted)
 
-    @property
-    def is_complete(self) -> bool:
-        return self.counted > 0 and self.done == self.counted
-
 
 def validate_time_zone(value: str) -> None:
     from django.core.exceptions import ValidationError

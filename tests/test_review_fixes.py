@@ -127,6 +127,8 @@ def test_status_change_on_the_milestone_page_updates_its_dates(learner_client, m
     html = response.content.decode()
     assert '<dl id="milestone-record" class="dates" hx-swap-oob="true">' in html
     assert "Completed</dt><dd><time" in html
+    assert '<div id="milestone-history" hx-swap-oob="true">' in html
+    assert "Not started → Done" in html
     assert 'id="toc-stage-basics"' not in html
 
 

@@ -16,7 +16,7 @@ from journal.models import Post
 from .. import charts
 from .. import dashboard as stats
 from ..dashboard import History, Quarter, local_date
-from ..models import Progress, Roadmap, Stage, Status, Topic, progress_counts
+from ..models import Progress, Roadmap, Stage, Status, progress_counts
 from .common import in_roadmap_zone, next_url_for, owns, roadmap_for
 
 
@@ -154,61 +154,10 @@ def quarter_review(request, roadmap, year, number):
     if not 1 <= number <= 4 or not 2000 <= year <= 2999:
         raise Http404("No such quarter")
     quarter = Quarter(year, number)
-    context = review_context(roadmap, quarter)
+    context = stats.quarter_review(roadmap, quarter)
     context["is_owner"] = owns(request, roadmap)
     response = TemplateResponse(request, "roadmap/quarter_review.html", context)
     return in_roadmap_zone(response, roadmap)
-
-
-def review_context(roadmap: Roadmap, quarter: Quarter) -> dict:
-    """A quarter's numbers, for the review page and the review post it starts."""
-    tz = ZoneInfo(roadmap.time_zone)
-    history = History.load(roadmap)
-    numbers = stats.quarter_numbers(
-        quarter,
-        history.events,
-        history.rows,
-        tz=tz,
-        started_on=roadmap.started_on,
-        target=roadmap.target_date,
-        counted=len(history.counted),
-    )
-    by_id = {m.pk: m for m in history.milestones}
-    completed = [by_id[pk] for pk in numbers.completed]
-    stage_of_topic = dict(Topic.objects.filter(roadmap=roadmap).values_list("pk", "stage__title"))
-    stages_moved: dict[str, int] = {}
-    for milestone in completed:
-        title = stage_of_topic[milestone.topic_id]
-        stages_moved[title] = stages_moved.get(title, 0) + 1
-    posts = [
-        kind
-        for kind, published_at in Post.objects.published()
-        .filter(roadmap=roadmap)
-        .values_list("kind", "published_at")
-        if quarter.start <= local_date(published_at, tz) < quarter.end
-    ]
-    kinds = {label: posts.count(value) for value, label in Post.Kind.choices if value in posts}
-    end_of_quarter = min(quarter.end, local_date(timezone.now(), tz))
-    return {
-        "roadmap": roadmap,
-        "quarter": quarter,
-        "numbers": numbers,
-        "completed_required": numbers.completed_required(history.rows),
-        "completed": completed,
-        "started": [by_id[pk] for pk in numbers.started],
-        "posts_by_kind": kinds,
-        "posts_total": len(posts),
-        "stages_moved": stages_moved,
-        "stalled": [
-            m
-            for m in history.milestones
-            if m.status == Status.IN_PROGRESS
-            and m.started_at
-            and (end_of_quarter - local_date(m.started_at, tz)).days > 28
-        ],
-        "previous": quarter.previous,
-        "next": quarter.next if quarter.next.start <= local_date(timezone.now(), tz) else None,
-    }
 
 
 @require_safe

@@ -314,6 +314,7 @@ def milestone_status(request, roadmap, milestone):
             "is_owner": True,
             "on_roadmap_page": page == roadmap.get_absolute_url(),
             "on_milestone_page": page == milestone.get_absolute_url(),
+            "events": milestone.events.all() if page == milestone.get_absolute_url() else (),
             # Finishing a milestone is the moment to write down what it taught.
             "offer_reflection": status == Status.DONE,
             "form": None,
