@@ -4,11 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM_PATH ?= /usr/bin/chromium
+PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# `make run` is the development server; production runs gunicorn with DJANGO_DEBUG off.
-export DJANGO_DEBUG ?= 1
 
-.PHONY: run test test-fast test-services lint format browser install install-dev clean
+.PHONY: run setup test test-fast test-services lint format browser install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +24,22 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# This checkout's development settings, read by config/settings.py whenever manage.py runs,
+# so the commands the README shows work in any shell. Written once, never overwritten; a
+# production server sets its variables itself and has no such file.
+.env: | $(BIN)/python
+	@printf '%s\n' '# Development settings for this checkout, written by `make run`.' \
+		'DJANGO_DEBUG=1' \
+		"DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
+# Everything `make run` does before it serves: install, configure, migrate, first account.
+setup: install .env
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py first_run
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Chromium from Debian's packages: browser tests launch it by its path.
 browser:
@@ -46,8 +56,9 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Coverage of the Python code and the templates, with the total printed at the end.
 test: install-dev browser lint
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest --cov --cov-report=term:skip-covered
 
 # Everything but the browser tests.
 test-fast: install-dev
@@ -60,4 +71,4 @@ test-services: install-dev
 	$(BIN)/pytest -m "not e2e"
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

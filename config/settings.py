@@ -3,6 +3,11 @@
 Variables are prefixed DJANGO_, plus DATABASE_URL and REDIS_URL. Development defaults
 apply only when DJANGO_DEBUG is on; with it off, a missing secret stops start-up with a
 message that names the variable to set.
+
+Variables may also come from a `.env` file beside manage.py (or the file DJANGO_ENV_FILE
+names; an empty DJANGO_ENV_FILE reads none). `make run` writes one for development, so
+every `manage.py` command works in a new shell exactly as the README prints it. A
+variable set in the environment wins over the file.
 """
 
 import os
@@ -11,8 +16,13 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -5,14 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from config import views
 from config.login import RateLimitedLoginView
+from config.sitemaps import SITEMAPS
 from journal import feeds
-from journal.sitemaps import SITEMAPS
-from journal.views import robots_txt
-from roadmap import views as roadmap_views
 
 urlpatterns = [
-    path("", roadmap_views.home, name="home"),
+    path("", views.home, name="home"),
     # Feeds that mix the roadmap's progress with posts live with the journal.
     path("roadmaps/<slug:roadmap>/feed/", feeds.RoadmapFeed(), name="roadmap-feed"),
     path(
@@ -25,14 +24,14 @@ urlpatterns = [
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("healthz", roadmap_views.healthz, name="healthz"),
+    path("healthz", views.healthz, name="healthz"),
     path(
         "sitemap.xml",
         sitemap,
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    path("robots.txt", robots_txt, name="robots"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]
 
 if settings.DEBUG:

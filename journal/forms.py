@@ -19,31 +19,27 @@ def weekly_log_start(roadmap: Roadmap, today) -> tuple[str, str]:
 
 def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, str]:
     """A quarterly review post pre-filled with the quarter's numbers, to write around."""
-    from roadmap.dashboard import Quarter, quarter_review
-
     year, number = quarter_text.split("-Q")
-    review = quarter_review(roadmap, Quarter(int(year), int(number)))
-    numbers = review["numbers"]
+    review = roadmap.quarter_review(int(year), int(number))
+    numbers = review.numbers
     hours = f"{numbers.hours:f}".rstrip("0").rstrip(".")
     lines = [
         "## The numbers",
         "",
-        f"- Milestones completed: {len(review['completed'])} ({hours} h of estimated work)",
-        f"- Milestones started: {len(review['started'])}",
+        f"- Milestones completed: {len(review.completed)} ({hours} h of estimated work)",
+        f"- Milestones started: {len(review.started)}",
     ]
     if numbers.planned is not None:
         lines.append(
-            f"- Against the plan: {review['completed_required']} required completed, "
+            f"- Against the plan: {review.completed_required} required completed, "
             f"{numbers.planned:.0f} planned"
         )
-    kinds = ", ".join(
-        f"{count} {label.lower()}" for label, count in review["posts_by_kind"].items()
-    )
-    lines.append(f"- Posts published: {review['posts_total']}" + (f" ({kinds})" if kinds else ""))
-    moved = ", ".join(f"{title} ({count})" for title, count in review["stages_moved"].items())
+    kinds = ", ".join(f"{count} {label.lower()}" for label, count in review.posts_by_kind.items())
+    lines.append(f"- Posts published: {review.posts_total}" + (f" ({kinds})" if kinds else ""))
+    moved = ", ".join(f"{title} ({count})" for title, count in review.stages_moved.items())
     lines.append(f"- Stages that moved: {moved or 'none'}")
-    if review["stalled"]:
-        lines.append("- Stalled: " + ", ".join(m.title for m in review["stalled"]))
+    if review.stalled:
+        lines.append("- Stalled: " + ", ".join(m.title for m in review.stalled))
     for heading in ["What went well", "What did not", "Is the plan working?", "Next quarter"]:
         lines += ["", f"## {heading}", ""]
     return f"{quarter_text} review", "\n".join(lines) + "\n"
@@ -156,15 +152,11 @@ class PostForm(forms.ModelForm):
         post = super().save(commit=False)
         post.author = self.user
         if self.action == "draft":
-            post.status = Post.Status.DRAFT
+            post.unpublish()
         elif self.action == "schedule":
-            post.status = Post.Status.PUBLISHED
-            post.published_at = self.cleaned_data["publish_at"]
+            post.schedule(self.cleaned_data["publish_at"])
         else:
-            # Publishing again keeps the first publication date of a public post.
-            if not post.is_public:
-                post.published_at = timezone.now()
-            post.status = Post.Status.PUBLISHED
+            post.publish()
         if commit:
             post.save()
             self.save_m2m()

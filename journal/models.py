@@ -1,10 +1,12 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import Milestone, Roadmap, Topic
+from roadmap.models import Milestone, Roadmap, SlugQuerySet, Topic
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
@@ -12,7 +14,7 @@ from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 RESERVED_SLUGS = {"new", "feed", "kinds", "preview", "upload", "reflect"}
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(SlugQuerySet):
     def published(self):
         """The one definition of what a visitor may read.
 
@@ -108,6 +110,25 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])
+
+    # Publishing: the rules live here; the form and the reflection call them, then save.
+
+    def publish(self, *, at: datetime | None = None) -> None:
+        """Publish now; publishing a public post again keeps its first publication time."""
+        if not self.is_public:
+            self.published_at = at or timezone.now()
+        self.status = self.Status.PUBLISHED
+
+    def schedule(self, at: datetime) -> None:
+        """Publish at a future time: the post appears by itself then, with no job to run."""
+        if at <= timezone.now():
+            raise ValueError("That time has passed: pick a future time, or publish now.")
+        self.status = self.Status.PUBLISHED
+        self.published_at = at
+
+    def unpublish(self) -> None:
+        """Back to a draft; the publication time is kept until it is published again."""
+        self.status = self.Status.DRAFT
 
     @property
     def is_public(self) -> bool:

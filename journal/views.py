@@ -6,38 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from roadmap.models import Milestone, Roadmap, Topic
-from roadmap.slugs import free_slug
-from roadmap.views.common import owned_milestone
 
 from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
 from .markdown import render_markdown
 from .models import Post
+from .services import reflection_create
 from .uploads import store_image
 
 PAGE_SIZE = 20
-
-
-@require_safe
-def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /accounts/",
-        "Disallow: /journal/new/",
-        f"Sitemap: {sitemap_url}",
-        "",
-    ]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 @require_safe
@@ -210,28 +194,22 @@ def image_upload(request):
 @vary_on_headers("HX-Request")
 def reflect(request, roadmap, milestone):
     """A short reflection on a finished milestone, saved as a reflection post tied to it."""
-    milestone = owned_milestone(request, roadmap, milestone)
+    milestone = get_object_or_404(
+        Milestone.objects.owned_by(request.user).select_related("roadmap", "topic"),
+        roadmap__slug=roadmap,
+        slug=milestone,
+    )
     action = request.POST.get("action", "")
     form = ReflectionForm(request.POST or None)
     if request.method == "POST" and action == "skip":
         return _back_to_milestone(request, milestone, None)
     if request.method == "POST" and action in ("draft", "publish") and form.is_valid():
-        post = Post(
-            author=request.user,
-            roadmap=milestone.roadmap,
-            title=f"Reflection: {milestone.title}"[:200],
-            slug=free_slug(Post.objects.all(), f"reflection-{milestone.slug}"),
-            kind=Post.Kind.REFLECTION,
+        post = reflection_create(
+            milestone=milestone,
             body=form.body(),
+            evidence_url=form.cleaned_data["evidence_url"],
+            publish=action == "publish",
         )
-        if action == "publish":
-            post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
-        post.save()
-        post.milestones.add(milestone)
-        post.topics.add(milestone.topic)
-        if form.cleaned_data["evidence_url"] and not milestone.evidence_url:
-            milestone.evidence_url = form.cleaned_data["evidence_url"]
-            milestone.save(update_fields=["evidence_url"])
         return _back_to_milestone(request, milestone, post)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "milestone": milestone, "roadmap": milestone.roadmap}
@@ -240,11 +218,9 @@ def reflect(request, roadmap, milestone):
         context |= {
             "is_owner": True,
             "offer_reflection": True,
-            "next_url": request.htmx.current_url_abs_path or "/",
+            "next_url": milestone.roadmap.get_absolute_url(),
         }
-        return TemplateResponse(
-            request, "roadmap/roadmap_detail.html#milestone", context, status=status
-        )
+        return TemplateResponse(request, "includes/milestone.html", context, status=status)
     return TemplateResponse(request, "journal/reflection_form.html", context, status=status)
 
 
@@ -256,12 +232,12 @@ def _back_to_milestone(request, milestone, post):
         return redirect(f"{milestone.roadmap.get_absolute_url()}#{milestone.anchor}")
     return TemplateResponse(
         request,
-        "roadmap/roadmap_detail.html#milestone",
+        "includes/milestone.html",
         {
             "milestone": milestone,
             "roadmap": milestone.roadmap,
             "is_owner": True,
             "reflection": post,
-            "next_url": request.htmx.current_url_abs_path or "/",
+            "next_url": milestone.roadmap.get_absolute_url(),
         },
     )

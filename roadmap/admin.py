@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils import timezone
 
 from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
 from .services import milestone_set_status
@@ -10,7 +9,7 @@ class TouchesRoadmap:
 
     def _touch(self, obj):
         roadmap_id = obj.pk if isinstance(obj, Roadmap) else obj.roadmap_id
-        Roadmap.objects.filter(pk=roadmap_id).update(updated_at=timezone.now())
+        Roadmap.objects.filter(pk=roadmap_id).mark_changed()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -24,7 +23,7 @@ class TouchesRoadmap:
         roadmap_id = obj.roadmap_id if not isinstance(obj, Roadmap) else None
         super().delete_model(request, obj)
         if roadmap_id:
-            Roadmap.objects.filter(pk=roadmap_id).update(updated_at=timezone.now())
+            Roadmap.objects.filter(pk=roadmap_id).mark_changed()
 
 
 class StageInline(admin.TabularInline):

@@ -1,27 +1,22 @@
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+
+from .rules import Status, is_counted
+from .stats import Event, History, MilestoneRow, PostRow, Quarter, quarter_review
 
 
-class Status(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-
-
-def progress_counts(prefix: str = "") -> dict:
-    """Count() expressions for the milestones reached through `prefix`.
-
-    One definition of progress serves the roadmap, each stage and each topic: annotate
-    a queryset with these (prefix "milestones__" from a topic) or aggregate milestones
-    with them (no prefix), then read the row with Progress.of().
-    """
+def _progress_counts(prefix: str) -> dict:
+    """Count() expressions for the milestones reached through `prefix` ("" from milestones)."""
 
     def count(**conditions):
         return Count(
@@ -78,7 +73,7 @@ class Progress:
 
     @property
     def counted(self) -> int:
-        """The milestones that percent complete is taken over: required, not skipped."""
+        """How many milestones percent complete is taken over (see is_counted)."""
         return self.required - self.skipped
 
     @property
@@ -88,16 +83,57 @@ class Progress:
         return round(100 * self.done / self.counted)
 
 
-def validate_time_zone(value: str) -> None:
-    from django.core.exceptions import ValidationError
+def unique_slug(base: str, taken: set[str]) -> str:
+    """`base`, or base-2, base-3... whichever is not in `taken`; it is added to `taken`."""
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
 
+
+class SlugQuerySet(models.QuerySet):
+    """Rows addressed by a slug that no other row of the same kind has."""
+
+    def free_slug(self, text: str, *, max_length: int = 80) -> str:
+        """`text` made into a slug that no row here has yet: text, text-2, text-3..."""
+        base = slugify(text)[: max_length - 4].strip("-") or "untitled"
+        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
+        return unique_slug(base, taken)
+
+
+class ProgressQuerySet(SlugQuerySet):
+    """Rows that own milestones: a roadmap, a stage, a topic."""
+
+    # How a row of this model reaches its milestones.
+    milestones_path = "milestones__"
+
+    def with_progress(self):
+        """Each row with its milestone counts, read through its `progress` property."""
+        return self.annotate(**_progress_counts(self.milestones_path))
+
+
+class HasProgress:
+    """The `progress` of a roadmap, stage or topic: from with_progress() or one query."""
+
+    # Filter on Milestone that selects this row's milestones.
+    milestones_filter = ""
+
+    @cached_property
+    def progress(self) -> "Progress":
+        if hasattr(self, "n_required"):
+            return Progress.of(self)
+        return Milestone.objects.filter(**{self.milestones_filter: self.pk}).progress()
+
+
+def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(
             f"“{value}” is not a time zone. Use a name such as Europe/London or America/New_York."
         )
 
 
-class RoadmapQuerySet(models.QuerySet):
+class RoadmapQuerySet(ProgressQuerySet):
     def listed(self):
         """Roadmaps anyone may find in lists, feeds and the sitemap."""
         return self.filter(visibility=Roadmap.Visibility.PUBLIC)
@@ -109,8 +145,12 @@ class RoadmapQuerySet(models.QuerySet):
             visible |= Q(owner=user)
         return self.filter(visible)
 
+    def mark_changed(self) -> int:
+        """Record that these roadmaps changed: caches, ETags and feeds key on updated_at."""
+        return self.update(updated_at=timezone.now())
 
-class Roadmap(models.Model):
+
+class Roadmap(HasProgress, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         UNLISTED = "unlisted", "Unlisted: anyone with the link"
@@ -136,6 +176,8 @@ class Roadmap(models.Model):
 
     objects = RoadmapQuerySet.as_manager()
 
+    milestones_filter = "roadmap"
+
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -156,16 +198,72 @@ class Roadmap(models.Model):
     def get_absolute_url(self):
         return reverse("roadmap:detail", args=[self.slug])
 
-    def progress(self) -> Progress:
-        return Progress.of(self.milestones.aggregate(**progress_counts()))
+    def history(self):
+        """Everything this roadmap's numbers are computed from (a stats.History), in 4 queries."""
+        milestones = list(self.milestones.in_roadmap_order())
+        for milestone in milestones:
+            milestone.roadmap = self  # so that showing a milestone's address costs no query
+        stage_of_topic: dict[int, str] = {}
+        prerequisites: dict[int, set[int]] = {}
+        # A row per topic and prerequisite (None for a topic without): both maps in one query.
+        for topic_id, stage_title, prerequisite_id in self.topics.order_by().values_list(
+            "pk", "stage__title", "prerequisites"
+        ):
+            stage_of_topic[topic_id] = stage_title
+            if prerequisite_id is not None:
+                prerequisites.setdefault(topic_id, set()).add(prerequisite_id)
+        # The journal's one definition of visible, reached without importing the journal.
+        posts = self.posts.published()
+        return History(
+            rows={
+                m.pk: MilestoneRow(
+                    id=m.pk,
+                    topic_id=m.topic_id,
+                    status=m.status,
+                    optional=m.optional,
+                    hours=m.estimated_hours,
+                    started_at=m.started_at,
+                    title=m.title,
+                    slug=m.slug,
+                )
+                for m in milestones
+            },
+            events=[
+                Event(*values)
+                for values in self.events.order_by("at", "pk").values_list(
+                    "milestone_id", "from_status", "to_status", "at"
+                )
+            ],
+            posts=[PostRow(*values) for values in posts.values_list("published_at", "kind")],
+            prerequisites=prerequisites,
+            stage_of_topic=stage_of_topic,
+            post_kinds=dict(posts.model.Kind.choices),
+            time_zone=self.time_zone,
+            started_on=self.started_on,
+            target=self.target_date,
+            milestones={m.pk: m for m in milestones},
+        )
+
+    def quarter_review(self, year: int, number: int, *, now: datetime | None = None):
+        """One quarter's numbers (a stats.QuarterReview), for its page and its review post."""
+
+        return quarter_review(self.history(), Quarter(year, number), now=now or timezone.now())
 
 
-class Stage(models.Model):
+class StageQuerySet(ProgressQuerySet):
+    milestones_path = "topics__milestones__"
+
+
+class Stage(HasProgress, models.Model):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="stages")
     key = models.SlugField(max_length=60)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = StageQuerySet.as_manager()
+
+    milestones_filter = "topic__stage"
 
     class Meta:
         ordering = ["roadmap", "position", "pk"]
@@ -185,7 +283,7 @@ class Stage(models.Model):
         return f"progress-stage-{self.key}"
 
 
-class Topic(models.Model):
+class Topic(HasProgress, models.Model):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="topics")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="topics")
     key = models.SlugField(max_length=60)
@@ -197,6 +295,10 @@ class Topic(models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, related_name="unlocks", blank=True
     )
+
+    objects = ProgressQuerySet.as_manager()
+
+    milestones_filter = "topic"
 
     class Meta:
         ordering = ["stage__position", "position", "pk"]
@@ -246,6 +348,16 @@ class Resource(models.Model):
 class MilestoneQuerySet(models.QuerySet):
     def in_roadmap_order(self):
         return self.order_by("topic__stage__position", "topic__position", "position", "pk")
+
+    def owned_by(self, user):
+        """The milestones of a user's own roadmaps: none for a visitor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(roadmap__owner=user)
+
+    def progress(self) -> Progress:
+        """Where these milestones stand, counted in the database in one query."""
+        return Progress.of(self.order_by().aggregate(**_progress_counts("")))
 
 
 class Milestone(models.Model):
@@ -308,6 +420,10 @@ class Milestone(models.Model):
         return f"m-{self.slug}"
 
     @property
+    def is_counted(self) -> bool:
+        return is_counted(optional=self.optional, status=self.status)
+
+    @property
     def has_progress(self) -> bool:
         """Anything the learner did here that deleting the milestone would lose."""
         if self.status != Status.NOT_STARTED or self.evidence_url or self.private_note:
@@ -322,11 +438,15 @@ class Milestone(models.Model):
     def apply_status(self, status: str, at) -> None:
         """Move to `status` at time `at`, keeping the dates consistent with it.
 
-        The one place the status rules live; services.milestone_set_status saves the
-        result and records the event.
+        The one place the status rules live, and the one check of a status's value:
+        services.milestone_set_status saves the result and records the event.
         """
         if status not in Status.values:
-            raise ValueError(f"Unknown status {status!r}")
+            raise ValueError(
+                f"“{status[:40]}” is not a status. Choose one of: "
+                + ", ".join(str(label) for label in Status.labels)
+                + "."
+            )
         if status == Status.NOT_STARTED:
             self.started_at = None
             self.completed_at = None

@@ -2,6 +2,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -31,8 +32,9 @@ def learner_client(learner):
     return client
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def small_spec():
+    """The test curriculum, read once: loading never changes a spec."""
     return read_curriculum(SMALL_CURRICULUM)
 
 
@@ -50,8 +52,6 @@ def milestone(roadmap) -> Milestone:
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (login counters live there)."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

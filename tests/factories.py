@@ -1,11 +1,13 @@
 """Large roadmaps for query-count tests and benchmarks, built in a handful of queries."""
 
 import itertools
+import random
+from datetime import timedelta
 
 from django.utils import timezone
 
 from journal.models import Post
-from roadmap.models import Milestone, Resource, Roadmap, Stage, Status, Topic
+from roadmap.models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Status, Topic
 
 
 def build_roadmap(
@@ -65,13 +67,6 @@ def build_history(roadmap, *, events: int, years: float = 3, seed: int = 7) -> N
 
     Statuses are left consistent with the log, so every number on the dashboard agrees.
     """
-    import random
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from roadmap.models import ProgressEvent
-
     rng = random.Random(seed)
     now = timezone.now()
     start = now - timedelta(days=365 * years)

@@ -14,6 +14,11 @@ def attempt(client, username, password, address="203.0.113.9"):
 def test_login_through_the_form_works(client, learner):
     response = attempt(client, "ada", PASSWORD)
     assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == learner.pk
+    assert (
+        "Signed in as <strong>ada</strong>"
+        in client.get(response.url, follow=True).content.decode()
+    )
 
 
 def test_failed_login_says_so_and_keeps_the_username(client, learner):
@@ -43,6 +48,8 @@ def test_a_success_clears_the_failures(client, learner):
         attempt(client, "ada", "wrong")
     assert attempt(client, "ada", PASSWORD).status_code == 302
     client.logout()
+    # Had the first four failures still counted, the fifth below would lock the account.
     for _ in range(4):
         attempt(client, "ada", "wrong")
     assert attempt(client, "ada", PASSWORD).status_code == 302
+    assert int(client.session["_auth_user_id"]) == learner.pk

@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def manage(*args, **env):
-    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # No .env: each test says the whole environment the process runs in.
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV_FILE": "",
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         env={**base, **env},
@@ -66,8 +72,6 @@ def test_the_cache_stores_and_returns_values():
 
 @pytest.mark.django_db
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         pytest.skip("SQLite pragmas apply to SQLite only")
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

@@ -1,23 +1,18 @@
-"""Roadmap views: pages and status changes in pages.py, the dashboard in dashboard.py."""
+"""Roadmap views: pages (pages.py), writes (status.py), the dashboard (dashboard.py)."""
 
 from .dashboard import badge, dashboard, quarter_review
 from .pages import (
-    healthz,
-    home,
     milestone_detail,
-    milestone_notes,
-    milestone_status,
     roadmap_detail,
     roadmap_new,
     roadmap_update,
     topic_detail,
 )
+from .status import milestone_notes, milestone_status
 
 __all__ = [
     "badge",
     "dashboard",
-    "healthz",
-    "home",
     "milestone_detail",
     "milestone_notes",
     "milestone_status",

@@ -1,10 +1,11 @@
-"""What every roadmap view needs: who may see a roadmap, and where a form returns to."""
+"""What every roadmap view needs: who may see a roadmap, where a form returns to, time zones."""
 
 from zoneinfo import ZoneInfo
 
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import Milestone, Roadmap
 
@@ -16,13 +17,6 @@ def roadmap_for(request, slug: str) -> Roadmap:
     )
 
 
-def next_url_for(request) -> str:
-    """Where a status form returns to without JavaScript: the page the form is on."""
-    if request.htmx:
-        return request.htmx.current_url_abs_path or "/"
-    return request.get_full_path()
-
-
 def owns(request, roadmap: Roadmap) -> bool:
     return request.user.is_authenticated and roadmap.owner_id == request.user.pk
 
@@ -30,11 +24,37 @@ def owns(request, roadmap: Roadmap) -> bool:
 def owned_milestone(request, roadmap: str, milestone: str) -> Milestone:
     """The learner's own milestone; anyone else's is a 404, as if it did not exist."""
     return get_object_or_404(
-        Milestone.objects.select_related("roadmap", "topic__stage"),
+        Milestone.objects.owned_by(request.user).select_related("roadmap", "topic__stage"),
         roadmap__slug=roadmap,
-        roadmap__owner=request.user,
         slug=milestone,
     )
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` if it is a path on this site, else None: a `next` is whatever a client sent."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if not url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return None
+    return value
+
+
+def page_path(request) -> str:
+    """The page a request was made from: itself, or for HTMX the page that sent it."""
+    if not request.htmx:
+        return request.get_full_path()
+    try:
+        return local_path(request.htmx.current_url_abs_path) or "/"
+    except ValueError:
+        # A header that is not a URL at all ("http://[") is a client's mistake, not ours.
+        return "/"
+
+
+def fragment_requested(request, *names: str) -> str | None:
+    """Which of a page's own fragments an HTMX request asks for, by the id it targets."""
+    if request.htmx and request.htmx.target in names:
+        return request.htmx.target
+    return None
 
 
 def in_roadmap_zone(response, roadmap: Roadmap):

@@ -1,8 +1,10 @@
+"""The dashboard, a quarter's review and the README badge: a roadmap's numbers as pages."""
+
 import hashlib
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,13 +13,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from journal.models import Post
-
-from .. import charts
-from .. import dashboard as stats
-from ..dashboard import History, Quarter, local_date
-from ..models import Progress, Roadmap, Stage, Status, progress_counts
-from .common import in_roadmap_zone, next_url_for, owns, roadmap_for
+from .. import charts, stats
+from ..models import Progress, Roadmap, Status
+from .common import in_roadmap_zone, owns, page_path, roadmap_for
 
 
 def _dashboard_etag(request, roadmap, **kwargs) -> str | None:
@@ -27,42 +25,41 @@ def _dashboard_etag(request, roadmap, **kwargs) -> str | None:
     return request.dashboard_etag
 
 
-def _compute_etag(request, roadmap: str) -> str | None:
-    found = (
+def _compute_etag(request, slug: str) -> str | None:
+    roadmap = (
         Roadmap.objects.visible_to(request.user)
-        .filter(slug=roadmap)
-        .values_list("pk", "updated_at", "time_zone")
+        .filter(slug=slug)
+        .only("updated_at", "time_zone")
         .first()
     )
-    if found is None:
+    if roadmap is None:
         return None
-    pk, updated_at, zone = found
     # Every post of the roadmap, drafts too: unpublishing or deleting one must show, and
     # so must a scheduled one whose time has come.
-    posts = Post.objects.filter(roadmap_id=pk).aggregate(
+    posts = roadmap.posts.aggregate(
         count=Count("pk"),
         updated=Max("updated_at"),
-        visible=Count("pk", filter=Q(pk__in=Post.objects.published().values("pk"))),
+        visible=Count("pk", filter=Q(pk__in=roadmap.posts.published().values("pk"))),
     )
-    today = timezone.localdate(timezone=ZoneInfo(zone))
-    key = "|".join(str(part) for part in (pk, updated_at, *posts.values(), today, request.user.pk))
+    today = timezone.localdate(timezone=ZoneInfo(roadmap.time_zone))
+    key = "|".join(
+        str(part)
+        for part in (roadmap.pk, roadmap.updated_at, *posts.values(), today, request.user.pk)
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def dashboard_context(request, roadmap: Roadmap) -> dict:
-    tz = ZoneInfo(roadmap.time_zone)
+def _dashboard_context(request, roadmap: Roadmap) -> dict:
     now = timezone.now()
-    today = local_date(now, tz)
-    history = History.load(roadmap)
-    stages = list(
-        Stage.objects.filter(roadmap=roadmap).annotate(**progress_counts("topics__milestones__"))
-    )
-    for stage in stages:
-        stage.progress = Progress.of(stage)
-    progress = sum((stage.progress for stage in stages), Progress())
+    history = roadmap.history()
+    tz = history.tz
+    today = stats.local_date(now, tz)
+    stages = list(roadmap.stages.with_progress())
+    # The roadmap's own progress is its stages' sum: no query of its own.
+    roadmap.progress = sum((stage.progress for stage in stages), Progress())
 
     # History recorded before the start date (an imported log) still belongs on the charts.
-    first = local_date(history.events[0].at, tz) if history.events else today
+    first = stats.local_date(history.events[0].at, tz) if history.events else today
     start = min(roadmap.started_on, today, first)
     counted = history.counted
     points = stats.done_over_time(history.events, counted, start=start, today=today, tz=tz)
@@ -74,29 +71,29 @@ def dashboard_context(request, roadmap: Roadmap) -> dict:
         history.events, history.rows, weeks=4, today=today, started_on=start, tz=tz
     )
     days = stats.heatmap(history.events, history.post_times, today=today, tz=tz)
-    by_id = {m.pk: m for m in history.milestones}
+    shown = history.milestones
     rows = list(history.rows.values())
     done = sorted(
-        (m for m in history.milestones if m.status == Status.DONE and m.completed_at),
+        (m for m in shown.values() if m.status == Status.DONE and m.completed_at),
         key=lambda m: m.completed_at,
         reverse=True,
     )[:5]
-    tied: dict[int, list[Post]] = {}
-    links = Post.milestones.through.objects.filter(
-        milestone_id__in=[m.pk for m in done], post__in=Post.objects.published()
-    ).select_related("post")
-    for link in links:
-        tied.setdefault(link.milestone_id, []).append(link.post)
+    tied: dict[int, list] = {}
+    for post in (
+        roadmap.posts.published()
+        .filter(milestones__in=done)
+        .annotate(tied_to=F("milestones"))
+        .only("title", "slug")
+    ):
+        tied.setdefault(post.tied_to, []).append(post)
     for milestone in done:
         milestone.tied_posts = tied.get(milestone.pk, [])
-    quarter = Quarter.of(today)
+    quarter = stats.Quarter.of(today)
     return {
         "roadmap": roadmap,
         "is_owner": owns(request, roadmap),
-        "next_url": next_url_for(request),
-        "status_target": "#widget-now",
+        "next_url": page_path(request),
         "today": today,
-        "progress": progress,
         "stages": stages,
         "hours_done": history.hours_done,
         "hours_remaining": history.hours_remaining,
@@ -111,7 +108,7 @@ def dashboard_context(request, roadmap: Roadmap) -> dict:
         "pace_recent": recent,
         "pace_month": last_month,
         "projection": stats.projection(
-            remaining=progress.counted - progress.done,
+            remaining=roadmap.progress.counted - roadmap.progress.done,
             recent=recent,
             today=today,
             started_on=start,
@@ -120,12 +117,11 @@ def dashboard_context(request, roadmap: Roadmap) -> dict:
         "heatmap": charts.heatmap_svg(days, title="A year of learning", today=today),
         "heatmap_rows": charts.heatmap_table_rows(days),
         "streak": stats.learning_streak(history.events, history.post_times, today=today, tz=tz),
-        "in_progress": [m for m in history.milestones if m.status == Status.IN_PROGRESS],
-        "next_up": [by_id[row.id] for row in stats.next_up(rows, history.prerequisites)],
-        "stalled": [by_id[row.id] for row in stats.stalled(rows, now=now)],
+        "in_progress": [m for m in shown.values() if m.status == Status.IN_PROGRESS],
+        "next_up": [shown[row.id] for row in stats.next_up(rows, history.prerequisites)],
+        "stalled": [shown[row.id] for row in stats.stalled(rows, now=now)],
         "recently_done": done,
-        "latest_posts": Post.objects.published()
-        .filter(roadmap=roadmap)
+        "latest_posts": roadmap.posts.published()
         .newest_first()
         .only("title", "slug", "kind", "published_at", "reading_minutes", "excerpt")[:5],
         "quarter": quarter,
@@ -139,11 +135,12 @@ def dashboard_context(request, roadmap: Roadmap) -> dict:
 @cache_control(private=True, no_cache=True)
 @condition(etag_func=_dashboard_etag)
 def dashboard(request, roadmap):
+    """The dashboard; for HTMX (its own poll, or a "progress-changed" event) its body only."""
     roadmap = roadmap_for(request, roadmap)
     template = "roadmap/dashboard.html"
     if request.htmx:
         template += "#dashboard"
-    context = dashboard_context(request, roadmap)
+    context = _dashboard_context(request, roadmap)
     context["etag"] = _dashboard_etag(request, roadmap.slug)
     return in_roadmap_zone(TemplateResponse(request, template, context), roadmap)
 
@@ -153,9 +150,18 @@ def quarter_review(request, roadmap, year, number):
     roadmap = roadmap_for(request, roadmap)
     if not 1 <= number <= 4 or not 2000 <= year <= 2999:
         raise Http404("No such quarter")
-    quarter = Quarter(year, number)
-    context = stats.quarter_review(roadmap, quarter)
-    context["is_owner"] = owns(request, roadmap)
+    now = timezone.now()
+    review = roadmap.quarter_review(year, number, now=now)
+    following = review.quarter.next
+    today = stats.local_date(now, ZoneInfo(roadmap.time_zone))
+    context = {
+        "roadmap": roadmap,
+        "review": review,
+        "quarter": review.quarter,
+        "previous": review.quarter.previous,
+        "next": following if following.start <= today else None,
+        "is_owner": owns(request, roadmap),
+    }
     response = TemplateResponse(request, "roadmap/quarter_review.html", context)
     return in_roadmap_zone(response, roadmap)
 
@@ -164,7 +170,7 @@ def quarter_review(request, roadmap, year, number):
 def badge(request, roadmap):
     roadmap = get_object_or_404(Roadmap.objects.visible_to(request.user), slug=roadmap)
     theme = "dark" if request.GET.get("theme") == "dark" else "light"
-    svg = charts.badge_svg(title=roadmap.title, percent=roadmap.progress().percent, theme=theme)
+    svg = charts.badge_svg(title=roadmap.title, percent=roadmap.progress.percent, theme=theme)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     # Short enough that a README's badge follows progress within minutes.
     response["Cache-Control"] = "public, max-age=300"

@@ -1,74 +1,42 @@
+"""The roadmap's pages: the roadmap, a topic, a milestone; starting and updating a roadmap."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
-
-from journal.models import Post
 
 from ..curriculum import catalogue, load_curriculum, newest_for, plan_update
 from ..forms import MilestoneNotesForm, NewRoadmapForm
-from ..models import Milestone, Progress, Roadmap, Stage, Status, Topic, progress_counts
-from ..services import milestone_set_status
-from ..slugs import free_slug
-from .common import in_roadmap_zone, next_url_for, owned_milestone, owns, roadmap_for
-from .dashboard import dashboard_context
+from ..models import Milestone, Progress, Roadmap, Topic
+from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
 
 
-def _stages_with_progress(roadmap: Roadmap):
-    return list(
-        Stage.objects.filter(roadmap=roadmap).annotate(**progress_counts("topics__milestones__"))
-    )
-
-
-def _overall(stages) -> Progress:
-    return sum((Progress.of(stage) for stage in stages), Progress())
+def _stages(roadmap: Roadmap) -> list:
+    """The roadmap's stages with their progress; the roadmap's own is their sum (no query)."""
+    stages = list(roadmap.stages.with_progress())
+    roadmap.progress = sum((stage.progress for stage in stages), Progress())
+    return stages
 
 
 @require_safe
-def home(request):
-    roadmaps = list(
-        Roadmap.objects.listed()
-        .select_related("owner")
-        .annotate(**progress_counts("milestones__"))
-        .order_by("-updated_at")
-    )
-    own = []
-    if request.user.is_authenticated:
-        own = list(
-            Roadmap.objects.filter(owner=request.user)
-            .exclude(visibility=Roadmap.Visibility.PUBLIC)
-            .annotate(**progress_counts("milestones__"))
-        )
-    if len(roadmaps) == 1 and not own:
-        return redirect(roadmaps[0])
-    for roadmap in roadmaps + own:
-        roadmap.summary_progress = Progress.of(roadmap)
-    posts = Post.objects.listed().newest_first().select_related("author")[:5]
-    return TemplateResponse(
-        request, "roadmap/home.html", {"roadmaps": roadmaps, "own": own, "posts": posts}
-    )
-
-
-@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def roadmap_detail(request, roadmap):
     roadmap = roadmap_for(request, roadmap)
-    stages = _stages_with_progress(roadmap)
-    topics = list(Topic.objects.filter(roadmap=roadmap).annotate(**progress_counts("milestones__")))
-    milestones = list(Milestone.objects.filter(roadmap=roadmap).in_roadmap_order())
+    is_owner = owns(request, roadmap)
+    stages = _stages(roadmap)
+    if fragment_requested(request, "stage-index"):
+        # The index refreshes itself after a status change elsewhere on the page.
+        context = {"roadmap": roadmap, "stages": stages, "is_owner": is_owner}
+        return TemplateResponse(request, "roadmap/roadmap_detail.html#stage-index", context)
 
-    # Hand every row its roadmap, so building their addresses costs no query.
+    topics = list(roadmap.topics.with_progress())
+    milestones = list(roadmap.milestones.in_roadmap_order())
+    # Hand every row its roadmap and parents, so building addresses and ids costs no query.
     by_topic: dict[int, list[Milestone]] = {}
     for milestone in milestones:
         milestone.roadmap = roadmap
@@ -76,14 +44,11 @@ def roadmap_detail(request, roadmap):
     by_stage: dict[int, list[Topic]] = {}
     for topic in topics:
         topic.roadmap = roadmap
-        topic.progress = Progress.of(topic)
         topic.milestone_list = by_topic.get(topic.pk, [])
         by_stage.setdefault(topic.stage_id, []).append(topic)
     for stage in stages:
-        stage.progress = Progress.of(stage)
         stage.topic_list = by_stage.get(stage.pk, [])
 
-    is_owner = owns(request, roadmap)
     newer = None
     if is_owner and roadmap.curriculum_key:
         newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
@@ -96,9 +61,8 @@ def roadmap_detail(request, roadmap):
             "roadmap": roadmap,
             "newer_curriculum": newer,
             "stages": stages,
-            "progress": _overall(stages),
             "is_owner": is_owner,
-            "next_url": next_url_for(request),
+            "next_url": page_path(request),
         },
     )
 
@@ -122,9 +86,7 @@ def roadmap_new(request):
             initial={
                 "curriculum": first.name if first else None,
                 "title": first.spec.title if first else "",
-                "slug": free_slug(
-                    Roadmap.objects.all(), f"{request.user.get_username()}-{first.spec.key}"
-                )
+                "slug": Roadmap.objects.free_slug(f"{request.user.get_username()}-{first.spec.key}")
                 if first
                 else "",
                 "started_on": timezone.localdate(),
@@ -155,16 +117,7 @@ def roadmap_update(request, roadmap):
         return redirect(roadmap)
     if request.method == "POST":
         report = load_curriculum(newest, owner=request.user, roadmap=roadmap)
-        kept = (
-            f" {len(report.kept)} milestone(s) gone from the file stay, with their progress."
-            if report.kept
-            else ""
-        )
-        messages.success(
-            request,
-            f"Updated to version {newest.version}: {report.added} added, "
-            f"{report.removed} removed.{kept}",
-        )
+        messages.success(request, f"Updated to version {newest.version}: {report.plan.summary}.")
         return redirect(roadmap)
     return TemplateResponse(
         request,
@@ -178,7 +131,7 @@ def topic_detail(request, roadmap, topic):
     roadmap = roadmap_for(request, roadmap)
     related = Topic.objects.select_related("roadmap")
     topic = get_object_or_404(
-        Topic.objects.select_related("stage").prefetch_related(
+        Topic.objects.prefetch_related(
             "resources",
             Prefetch("prerequisites", queryset=related),
             Prefetch("unlocks", queryset=related),
@@ -187,59 +140,61 @@ def topic_detail(request, roadmap, topic):
         slug=topic,
     )
     topic.roadmap = roadmap
-    stages = _stages_with_progress(roadmap)
-    stage = next(s for s in stages if s.pk == topic.stage_id)
+    stages = _stages(roadmap)
+    topic.stage = next(s for s in stages if s.pk == topic.stage_id)
     milestones = list(topic.milestones.all())
     for milestone in milestones:
         milestone.roadmap = roadmap
-    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
-    posts = Post.objects.published().filter(topics=topic).newest_first()[:20]
     return TemplateResponse(
         request,
         "roadmap/topic_detail.html",
         {
             "roadmap": roadmap,
             "topic": topic,
-            "stage": stage,
-            "stage_progress": Progress.of(stage),
-            "progress": _overall(stages),
+            "stage": topic.stage,
             "milestones": milestones,
-            "posts": posts,
+            "posts": topic.posts.published().newest_first()[:20],
             "is_owner": owns(request, roadmap),
-            "next_url": next_url_for(request),
+            "next_url": page_path(request),
         },
     )
 
 
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def milestone_detail(request, roadmap, milestone):
     roadmap = roadmap_for(request, roadmap)
     milestone = get_object_or_404(
-        Milestone.objects.select_related("topic__stage"), roadmap=roadmap, slug=milestone
+        Milestone.objects.select_related("topic"), roadmap=roadmap, slug=milestone
     )
     milestone.roadmap = milestone.topic.roadmap = roadmap
     is_owner = owns(request, roadmap)
+    fragment = fragment_requested(request, "milestone-record", "milestone-history")
+    if fragment:
+        # Its dates and history refresh themselves after a status change on the page.
+        context = {"milestone": milestone, "events": milestone.events.all(), "is_owner": is_owner}
+        response = TemplateResponse(request, f"roadmap/milestone_detail.html#{fragment}", context)
+        return in_roadmap_zone(response, roadmap)
     form = MilestoneNotesForm(instance=milestone) if is_owner else None
-    return _milestone_page(request, roadmap, milestone, form, is_owner)
+    return milestone_page(request, roadmap, milestone, form)
 
 
-def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
-    stages = _stages_with_progress(roadmap)
-    stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
-    topic = milestone.topic
-    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
+def milestone_page(request, roadmap, milestone, form, status=200):
+    """The milestone's page; `form` keeps what the owner typed when it was refused."""
+    stages = _stages(roadmap)
+    milestone.topic.stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
+    is_owner = owns(request, roadmap)
     response = TemplateResponse(
         request,
         "roadmap/milestone_detail.html",
         {
             "roadmap": roadmap,
             "milestone": milestone,
-            "topic": topic,
-            "stage": stage,
-            "stage_progress": Progress.of(stage),
-            "progress": _overall(stages),
+            "milestones": [milestone],
+            "topic": milestone.topic,
+            "stage": milestone.topic.stage,
             "events": list(milestone.events.all()),
-            "posts": Post.objects.published().filter(milestones=milestone).newest_first(),
+            "posts": milestone.posts.published().newest_first(),
             "form": form,
             "is_owner": is_owner,
             "next_url": milestone.get_absolute_url(),
@@ -247,108 +202,3 @@ def _milestone_page(request, roadmap, milestone, form, is_owner, status=200):
         status=status,
     )
     return in_roadmap_zone(response, roadmap)
-
-
-def _login_required_response(request):
-    """Send an anonymous writer to log in: a full-page redirect, even from an HTMX request."""
-    back = request.POST.get("next") or (request.htmx and request.htmx.current_url_abs_path)
-    if not back or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = "/"
-    response = redirect_to_login(back)
-    if request.htmx:
-        return HttpResponseClientRedirect(response.url)
-    return response
-
-
-@require_POST
-@vary_on_headers("HX-Request")
-def milestone_status(request, roadmap, milestone):
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    milestone = owned_milestone(request, roadmap, milestone)
-    status = request.POST.get("status", "")
-    if status not in Status.values:
-        message = (
-            f"“{escape(status[:40])}” is not a status. Choose one of: "
-            + ", ".join(str(label) for label in Status.labels)
-            + "."
-        )
-        response = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        if request.htmx:
-            response = reswap(retarget(response, "#status-announcer"), "innerHTML")
-        return response
-
-    milestone = milestone_set_status(milestone=milestone, status=status)
-
-    if not request.htmx:
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            back = milestone.roadmap.get_absolute_url()
-        return redirect(f"{back.split('#')[0]}#{milestone.anchor}")
-
-    roadmap = milestone.roadmap
-    if request.htmx.target == "widget-now":
-        # On the dashboard every widget depends on the change: the one the control is in is
-        # the target, and the others come along out of band, as on the roadmap page.
-        context = dashboard_context(request, roadmap)
-        context["announcement"] = f"“{milestone.title}” is now {milestone.get_status_display()}."
-        response = TemplateResponse(request, "roadmap/dashboard.html#status-changed", context)
-        return in_roadmap_zone(response, roadmap)
-    topic = milestone.topic
-    topic.progress = Progress.of(topic.milestones.aggregate(**progress_counts()))
-    stage = topic.stage
-    stage.progress = Progress.of(
-        Milestone.objects.filter(topic__stage=stage).aggregate(**progress_counts())
-    )
-    # The page the change came from: only its own extra parts are swapped in.
-    page = request.htmx.current_url_abs_path
-    response = TemplateResponse(
-        request,
-        "roadmap/roadmap_detail.html#status-changed",
-        {
-            "roadmap": roadmap,
-            "milestone": milestone,
-            "topic": topic,
-            "stage": stage,
-            "progress": roadmap.progress(),
-            "is_owner": True,
-            "on_roadmap_page": page == roadmap.get_absolute_url(),
-            "on_milestone_page": page == milestone.get_absolute_url(),
-            "events": milestone.events.all() if page == milestone.get_absolute_url() else (),
-            # Finishing a milestone is the moment to write down what it taught.
-            "offer_reflection": status == Status.DONE,
-            "form": None,
-            "next_url": next_url_for(request),
-        },
-    )
-    return in_roadmap_zone(response, roadmap)
-
-
-@require_POST
-def milestone_notes(request, roadmap, milestone):
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    milestone = owned_milestone(request, roadmap, milestone)
-    form = MilestoneNotesForm(request.POST, instance=milestone)
-    if not form.is_valid():
-        # Show the milestone as stored, beside the form that keeps what was typed.
-        milestone.refresh_from_db()
-        return _milestone_page(request, milestone.roadmap, milestone, form, True, status=400)
-    form.save()
-    Roadmap.objects.filter(pk=milestone.roadmap_id).update(updated_at=timezone.now())
-    messages.success(request, "Saved the evidence link and note.")
-    return redirect(milestone)
-
-
-@never_cache
-@require_safe
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse(
-            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
-        )
-    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

@@ -2,9 +2,6 @@
 // change could not be saved. Everything here is an enhancement; every page works without it.
 "use strict";
 
-// The keys roadmap.sh users know: Done, Learning (in progress), Skip, Reset.
-const STATUS_KEYS = { d: "done", l: "in_progress", s: "skipped", r: "not_started" };
-
 // The toast clears itself a while after each message, so an old one never misleads.
 let toastTimer;
 function clearLater(region) {
@@ -21,11 +18,13 @@ function announce(message) {
 
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-  const status = STATUS_KEYS[event.key.toLowerCase()];
-  if (!status || !(event.target instanceof Element)) return;
+  const key = event.key.toLowerCase();
+  if (!/^[a-z]$/.test(key) || !(event.target instanceof Element)) return;
   if (event.target.closest("input, textarea, select, [contenteditable]")) return;
   const item = event.target.closest("[data-milestone]");
-  const button = item && item.querySelector(`button[name="status"][value="${status}"]`);
+  // Each status button carries its key (aria-keyshortcuts), so the keys are defined once, on
+  // the server, and announced to screen readers from the same place.
+  const button = item && item.querySelector(`button[name="status"][aria-keyshortcuts="${key}"]`);
   if (!button || button.disabled) return;
   event.preventDefault();
   // A milestone swapped in a moment ago may not be wired up by HTMX yet; without this

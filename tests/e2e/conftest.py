@@ -6,8 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from roadmap.curriculum import load_curriculum, read_curriculum
-from tests.conftest import PASSWORD, SMALL_CURRICULUM
+from roadmap.curriculum import load_curriculum
+from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # fixtures are ordinary synchronous calls all the same.
@@ -41,10 +41,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def site(transactional_db, live_server, django_user_model):
+def site(transactional_db, live_server, django_user_model, small_spec):
     """A live server with the learner 'ada' and her public roadmap from the test curriculum."""
     learner = django_user_model.objects.create_user(username="ada", password=PASSWORD)
-    roadmap = load_curriculum(read_curriculum(SMALL_CURRICULUM), owner=learner).roadmap
+    roadmap = load_curriculum(small_spec, owner=learner).roadmap
     return live_server.url, roadmap
 
 

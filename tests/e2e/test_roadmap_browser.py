@@ -35,6 +35,8 @@ def test_click_changes_status_and_every_number_without_reload(page: Page, site, 
     expect(stage).to_contain_text("33% complete")
     expect(overall).to_contain_text("11% complete")
     expect(overall).to_contain_text("8 not started")
+    # The stage index is not in the answer: it fetches itself on the progress-changed event.
+    expect(page.locator("#stage-index li").first).to_contain_text("33%")
     expect(page.locator("#status-announcer")).to_contain_text(
         "“Derive and code PCA via SVD” is now done"
     )
@@ -44,6 +46,34 @@ def test_click_changes_status_and_every_number_without_reload(page: Page, site, 
     expect(page.locator("#m-svd-pca .status-text")).to_have_text("Done")
     expect(page.locator("#progress-overall")).to_contain_text("11% complete")
     assert ProgressEvent.objects.filter(milestone__key="svd-pca").count() == 1
+    assert console_errors == []
+
+
+def test_on_the_milestone_and_topic_pages_a_change_updates_what_they_show(
+    page: Page, site, console_errors
+):
+    base, roadmap = site
+    milestone = roadmap.milestones.get(key="svd-pca")
+    log_in(page, base, milestone.get_absolute_url())
+    mark_page(page)
+    expect(page.locator("#milestone-history")).to_contain_text("No changes yet")
+    page.locator("#m-svd-pca").get_by_role("button", name="In progress").click()
+    expect(page.locator("#m-svd-pca .status-text")).to_have_text("In progress")
+    expect(page.locator("#progress-topic-linear-algebra")).to_contain_text("1 in progress")
+    expect(page.locator("#milestone-history")).to_contain_text("Not started → In progress")
+    expect(page.locator("#milestone-record")).not_to_contain_text("Started not yet")
+    page.locator("#m-svd-pca").get_by_role("button", name="Done").click()
+    expect(page.locator("#milestone-history")).to_contain_text("In progress → Done")
+    expect(page.locator("#progress-stage-basics")).to_contain_text("33% complete")
+    assert still_same_page(page)
+
+    page.goto(f"{base}{milestone.topic.get_absolute_url()}")
+    mark_page(page)
+    page.locator("#m-svd-pca").get_by_role("button", name="Skipped").click()
+    expect(page.locator("#progress-topic-linear-algebra")).to_contain_text("1 skipped")
+    expect(page.locator("#progress-overall")).to_contain_text("1 skipped")
+    assert still_same_page(page)
+    wait_for_htmx(page)
     assert console_errors == []
 
 

@@ -1,12 +1,17 @@
+import io
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from journal.models import Post
+from roadmap.curriculum import load_curriculum
 from roadmap.models import Milestone, Roadmap, Status
 from roadmap.services import milestone_set_status
 from tests.factories import bulk_posts
@@ -246,8 +251,6 @@ def test_preview_without_content_is_400(learner_client):
 def test_anonymous_preview_and_upload_are_refused(client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     assert client.post("/journal/preview/", {"content": "x"}).status_code == 403
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     image = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
     assert client.post("/journal/upload/", {"image": image}).status_code == 403
     assert list(tmp_path.iterdir()) == []
@@ -302,7 +305,7 @@ def test_reflection_becomes_a_post_tied_to_the_milestone(learner_client, milesto
         **HTMX,
     )
     assert response.status_code == 200
-    assert response.template_name == "roadmap/roadmap_detail.html#milestone"
+    assert response.template_name == "includes/milestone.html"
     post = Post.objects.get()
     assert post.kind == Post.Kind.REFLECTION and post.is_public
     assert list(post.milestones.all()) == [milestone]
@@ -450,11 +453,6 @@ def test_writing_without_a_roadmap_sends_the_learner_to_start_one(learner_client
 def test_logged_in_upload_of_a_real_image_is_stored_and_returns_markdown(
     learner_client, settings, tmp_path
 ):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     settings.MEDIA_ROOT = tmp_path
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "teal").save(buffer, "PNG")
@@ -468,8 +466,6 @@ def test_logged_in_upload_of_a_real_image_is_stored_and_returns_markdown(
 
 
 def test_refused_upload_says_why_and_stores_nothing(learner_client, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     fake = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
     response = learner_client.post("/journal/upload/", {"image": fake})
@@ -501,3 +497,51 @@ def test_every_feed_has_what_atom_requires(name, client, make_post, roadmap):
             assert entry.findtext(f"{ATOM}{child}"), child
         assert feed_has_author or entry.find(f"{ATOM}author/{ATOM}name") is not None
         assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+
+
+def test_a_learners_time_zone_does_not_leak_into_a_visitors_page(client, learner_client, roadmap):
+    Roadmap.objects.filter(pk=roadmap.pk).update(time_zone="Pacific/Kiritimati")
+    post = Post.objects.create(
+        author=roadmap.owner,
+        roadmap=roadmap,
+        title="T",
+        slug="t",
+        status="published",
+        published_at=datetime(2025, 1, 1, 12, tzinfo=UTC),
+    )
+    assert "1 January 2025" in client.get(post.get_absolute_url()).content.decode()
+    learner_client.get("/journal/new/")
+    assert "1 January 2025" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_a_refused_reflection_keeps_the_milestone_row_and_the_form(learner_client, milestone):
+    url = reverse("journal:reflect", args=[milestone.roadmap.slug, milestone.slug])
+    response = learner_client.post(
+        url, {"learnt": "", "hard": "keep me", "action": "publish"}, **HTMX
+    )
+    assert response.status_code == 400
+    html = response.content.decode().strip()
+    assert html.startswith('<li id="m-svd-pca"')
+    assert 'class="status-control"' in html and "keep me" in html
+
+
+def test_writing_about_a_milestone_of_a_second_roadmap_picks_that_roadmap(
+    learner_client, learner, roadmap, small_spec
+):
+    second = load_curriculum(small_spec, owner=learner, slug="second").roadmap
+    milestone = second.milestones.get(key="svd-pca")
+    html = learner_client.get(
+        "/journal/new/?kind=reflection&roadmap=second&milestone=svd-pca"
+    ).content.decode()
+    assert f'<option value="{second.pk}" selected>' in html
+    assert f'<option value="{milestone.pk}" selected>' in html
+    first_copy = roadmap.milestones.get(key="svd-pca")
+    assert f'<option value="{first_copy.pk}" selected>' not in html
+
+
+def test_a_quarter_far_out_of_range_starts_a_plain_quarterly_post(learner_client, roadmap):
+    response = learner_client.get("/journal/new/?kind=quarterly&roadmap=test-path&quarter=0000-Q1")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<option value="quarterly" selected>' in html
+    assert "The numbers" not in html

@@ -1,10 +1,12 @@
 import textwrap
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
-from roadmap.curriculum import CurriculumError, load_curriculum, parse_curriculum
-from roadmap.models import Milestone, ProgressEvent, Roadmap, Stage, Status, Topic
+from roadmap.curriculum import CurriculumError, parse_curriculum
+from roadmap.curriculum.format import _LineLoader
+from roadmap.models import Roadmap, Stage, Status
 from roadmap.services import milestone_set_status
 from tests.conftest import SMALL_CURRICULUM
 
@@ -51,6 +53,21 @@ def test_unknown_field_is_named_with_its_place_and_line():
     assert all(e.startswith("bad.yaml:") for e in errors)
     line = next(n for n, text in enumerate(VALID.splitlines(), 1) if "key: b1" in text)
     assert any(e.startswith(f"bad.yaml:{line}:") for e in errors)
+
+
+def test_error_in_a_block_mapping_names_the_line_the_mapping_starts_on():
+    errors = errors_of(VALID.replace("        title: Beta\n", "        titel: Beta\n"))
+    line = next(n for n, text in enumerate(VALID.splitlines(), 1) if "key: beta" in text)
+    assert any(
+        e.startswith(f"bad.yaml:{line}: stage 'one' > topic 'beta': unknown field 'titel'")
+        for e in errors
+    )
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="libyaml is not installed")
+def test_curricula_are_parsed_with_libyaml_when_it_is_installed():
+    # The shipped curricula parse about ten times faster with it; the catalogue reads them all.
+    assert issubclass(_LineLoader, yaml.CSafeLoader)
 
 
 def test_missing_fields_are_all_reported_at_once():
@@ -119,85 +136,11 @@ def test_keys_must_be_slug_like():
 def test_broken_yaml_reports_its_line():
     errors = errors_of("key: tiny\nstages: [\n  - oops: : :\n")
     assert len(errors) == 1
-    assert errors[0].startswith("bad.yaml:")
-    assert "not valid YAML" in errors[0]
+    assert errors[0].startswith("bad.yaml:3: not valid YAML")
 
 
 def test_a_file_that_is_not_a_mapping_is_refused():
     assert "expected a mapping" in errors_of("- just\n- a list\n")[0]
-
-
-@pytest.mark.django_db
-def test_loading_creates_the_whole_roadmap(learner):
-    report = load_curriculum(parse_curriculum(VALID), owner=learner)
-    roadmap = report.roadmap
-    assert report.created
-    assert (roadmap.slug, roadmap.curriculum_key, roadmap.curriculum_version) == ("tiny", "tiny", 1)
-    assert list(roadmap.topics.values_list("slug", flat=True)) == ["alpha", "beta"]
-    beta = roadmap.topics.get(key="beta")
-    assert list(beta.prerequisites.values_list("key", flat=True)) == ["alpha"]
-    assert roadmap.milestones.get(key="b1").estimated_hours == 2.5
-
-
-@pytest.mark.django_db
-def test_reload_keeps_progress_and_follows_the_file(learner):
-    roadmap = load_curriculum(parse_curriculum(VALID), owner=learner).roadmap
-    a1 = roadmap.milestones.get(key="a1")
-    milestone_set_status(milestone=a1, status=Status.DONE)
-    Milestone.objects.filter(pk=a1.pk).update(
-        evidence_url="https://example.org/nb", private_note="next: plots"
-    )
-    v2 = (
-        VALID.replace("version: 1", "version: 2")
-        .replace("title: Do a1", "title: Do a1 again")
-        .replace(
-            "          - {key: b1",
-            "          - {key: b2, title: New, kind: write, hours: 1, "
-            "evidence: post}\n          - {key: b1",
-        )
-    )
-    report = load_curriculum(parse_curriculum(v2), owner=learner, roadmap=roadmap)
-    a1.refresh_from_db()
-    assert a1.title == "Do a1 again"
-    assert (a1.status, a1.evidence_url, a1.private_note) == (
-        "done",
-        "https://example.org/nb",
-        "next: plots",
-    )
-    assert a1.completed_at is not None
-    assert ProgressEvent.objects.filter(milestone=a1).count() == 1
-    assert report.added == 1
-    assert list(Milestone.objects.filter(topic__key="beta").values_list("key", flat=True)) == [
-        "b2",
-        "b1",
-    ]
-    roadmap.refresh_from_db()
-    assert roadmap.curriculum_version == 2
-
-
-@pytest.mark.django_db
-def test_reload_deletes_untouched_items_but_keeps_those_with_progress(learner):
-    roadmap = load_curriculum(parse_curriculum(VALID), owner=learner).roadmap
-    milestone_set_status(milestone=roadmap.milestones.get(key="a1"), status=Status.IN_PROGRESS)
-    only_beta = VALID.replace(
-        """      - key: alpha
-        title: Alpha
-        resources:
-          - {type: docs, title: Docs, url: "https://example.org/docs"}
-        milestones:
-          - {key: a1, title: Do a1, kind: learn, hours: 1, evidence: a note}
-""",
-        "",
-    ).replace("prerequisites: [alpha]", "prerequisites: []")
-    v2 = only_beta.replace(
-        "{key: b1, title: Do b1, kind: build, hours: 2.5, evidence: a repo}",
-        "{key: b9, title: Do b9, kind: build, hours: 2, evidence: a repo}",
-    )
-    report = load_curriculum(parse_curriculum(v2), owner=learner, roadmap=roadmap)
-    assert [m.key for m in report.kept] == ["a1"]
-    assert report.removed == 1
-    assert set(roadmap.milestones.values_list("key", flat=True)) == {"a1", "b9"}
-    assert Topic.objects.filter(roadmap=roadmap, key="alpha").exists()
 
 
 @pytest.mark.django_db
@@ -234,7 +177,10 @@ def test_command_reports_a_milestone_kept_for_its_progress(learner, tmp_path, ca
     text = SMALL_CURRICULUM.read_text()
     smaller.write_text(text[: text.index("          - key: review")])
     call_command("load_curriculum", str(smaller), owner="ada")
-    assert "Kept milestone 'review'" in capsys.readouterr().out
+    assert (
+        "Kept milestone 'review' (Write a quarterly review), gone from the file, because it has "
+        "progress: marked “Done”, 1 status change." in capsys.readouterr().out
+    )
     assert roadmap.milestones.filter(key="review").exists()
 
 

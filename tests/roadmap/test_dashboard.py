@@ -1,4 +1,4 @@
-"""The dashboard's numbers, one function at a time, with real dates and real time zones.
+"""A roadmap's numbers, one function at a time, with real dates and real time zones.
 
 Every datetime is built in UTC, as the event log stores it; the functions under test must
 turn it into the roadmap owner's local day.
@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from roadmap.dashboard import (
+from roadmap import stats
+from roadmap.models import Status
+from roadmap.stats import (
     Event,
+    History,
     MilestoneRow,
     Pace,
+    PostRow,
     Quarter,
     Streak,
     done_over_time,
@@ -23,9 +27,9 @@ from roadmap.dashboard import (
     pace,
     projection,
     quarter_numbers,
+    quarter_review,
     stalled,
 )
-from roadmap.models import Status
 
 UTC = ZoneInfo("UTC")
 LONDON = ZoneInfo("Europe/London")
@@ -71,8 +75,11 @@ def row(
     optional: bool = False,
     hours: str = "0",
     started_at: datetime | None = None,
+    title: str = "",
 ) -> MilestoneRow:
-    return MilestoneRow(milestone_id, topic, status, optional, Decimal(hours), started_at)
+    return MilestoneRow(
+        milestone_id, topic, status, optional, Decimal(hours), started_at, title=title
+    )
 
 
 def rows(*milestones: MilestoneRow) -> dict[int, MilestoneRow]:
@@ -1120,3 +1127,149 @@ def test_quarter_numbers_target_on_the_start_day_plan_nothing_rather_than_dividi
     numbers = numbers_for(Q2_2026, [], {}, started_on=day, target=day, counted=10)
 
     assert numbers.planned is None
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+def history_of(*milestones: MilestoneRow, **facts) -> History:
+    facts.setdefault("started_on", LONG_AGO)
+    return History(rows=rows(*milestones), **facts)
+
+
+def test_history_counts_required_milestones_not_skipped_and_their_hours():
+    history = history_of(
+        row(1, status=Status.DONE, hours="2"),
+        row(2, status=Status.DONE, optional=True, hours="3"),
+        row(3, status=Status.SKIPPED, hours="5"),
+        row(4, status=Status.IN_PROGRESS, hours="7"),
+        row(5, optional=True, hours="11"),
+        row(6, hours="0.5"),
+    )
+
+    assert history.counted == {1, 4, 6}
+    assert history.hours_done == Decimal("5")  # optional work done is work done
+    assert history.hours_remaining == Decimal("7.5")  # only what the percent is taken over
+
+
+def test_history_of_an_empty_roadmap_has_nothing_counted_and_no_hours():
+    history = history_of()
+
+    assert (history.counted, history.hours_done, history.hours_remaining) == (set(), 0, 0)
+
+
+@pytest.mark.parametrize("size", [600, 6000])
+def test_history_numbers_ask_the_counted_rule_once_per_row_at_any_size(size, monkeypatch):
+    calls = 0
+    rule = stats.is_counted
+
+    def counting(**row):
+        nonlocal calls
+        calls += 1
+        return rule(**row)
+
+    monkeypatch.setattr(stats, "is_counted", counting)
+    statuses = Status.values
+    history = history_of(
+        *(
+            row(n, status=statuses[n % len(statuses)], optional=n % 9 == 8, hours="2")
+            for n in range(size)
+        )
+    )
+    for _ in range(3):  # every widget that reads them reads the same numbers
+        numbers = (history.counted, history.hours_done, history.hours_remaining)
+
+    assert calls == size  # linear: ten times the rows is ten times the work, not a hundred
+    assert len(numbers[0]) == sum(
+        1 for n in range(size) if n % 9 != 8 and statuses[n % len(statuses)] != Status.SKIPPED
+    )
+
+
+# --- Quarter review ---------------------------------------------------------------------------
+
+
+def review_of(quarter, history, *, now=NOW):
+    return quarter_review(history, quarter, now=now)
+
+
+def test_quarter_review_stalled_is_the_dashboards_rule_at_the_end_of_a_past_quarter():
+    # Q1 2026 ends at midnight UTC on 1 April: four weeks before is midnight on 4 March.
+    history = history_of(
+        row(1, status=Status.IN_PROGRESS, started_at=utc(2026, 3, 3, 23, 59)),
+        row(2, status=Status.IN_PROGRESS, started_at=utc(2026, 3, 4, 0, 0)),
+        row(3, status=Status.IN_PROGRESS, started_at=utc(2026, 4, 10)),  # after the quarter
+        row(4, status=Status.DONE, started_at=utc(2026, 1, 5)),
+    )
+
+    review = review_of(Q1_2026, history, now=NOW)
+
+    assert ids(review.stalled) == [1]
+    assert ids(stalled(history.rows.values(), now=NOW)) == [1, 2, 3]  # the dashboard, today
+    assert review.stalled == stalled(history.rows.values(), now=utc(2026, 4, 1, 0, 0))
+
+
+def test_quarter_review_of_the_quarter_under_way_finds_stalled_as_of_now():
+    history = history_of(
+        row(1, status=Status.IN_PROGRESS, started_at=NOW - timedelta(weeks=4, minutes=1)),
+        row(2, status=Status.IN_PROGRESS, started_at=NOW - timedelta(weeks=4)),
+    )
+
+    review = review_of(Q2_2026, history, now=NOW)
+
+    assert review.stalled == stalled(history.rows.values(), now=NOW)
+    assert ids(review.stalled) == [1]
+
+
+def test_quarter_review_ends_the_quarter_at_local_midnight():
+    # Q1 ends at midnight in Tokyo on 1 April, 15:00 UTC on 31 March; four weeks before
+    # is 15:00 UTC on 3 March.
+    history = history_of(
+        row(1, status=Status.IN_PROGRESS, started_at=utc(2026, 3, 3, 14, 59)),
+        row(2, status=Status.IN_PROGRESS, started_at=utc(2026, 3, 3, 15, 1)),
+        time_zone="Asia/Tokyo",
+    )
+
+    assert ids(review_of(Q1_2026, history).stalled) == [1]
+
+
+def test_quarter_review_counts_the_quarters_posts_by_kind_in_the_journals_order():
+    history = history_of(
+        posts=[
+            PostRow(utc(2026, 4, 2), "til"),
+            PostRow(utc(2026, 5, 2), "weekly"),
+            PostRow(utc(2026, 6, 2), "til"),
+            PostRow(utc(2026, 3, 31), "essay"),  # Q1
+        ],
+        post_kinds={"weekly": "Weekly log", "til": "TIL", "essay": "Essay"},
+    )
+
+    review = review_of(Q2_2026, history)
+
+    assert list(review.posts_by_kind.items()) == [("Weekly log", 1), ("TIL", 2)]
+    assert review.posts_total == 3
+
+
+def test_quarter_review_lists_what_moved_by_stage_and_counts_optional_work_apart():
+    history = history_of(
+        row(1, topic=10, status=Status.DONE, hours="2", title="Vectors"),
+        row(2, topic=10, status=Status.DONE, optional=True, hours="1", title="An essay"),
+        row(3, topic=20, status=Status.DONE, hours="4", title="Gradients"),
+        row(4, topic=20, status=Status.IN_PROGRESS, title="Backprop"),
+        events=[
+            finish(1, utc(2026, 4, 3)),
+            finish(2, utc(2026, 4, 4)),
+            finish(3, utc(2026, 5, 5)),
+            start(4, utc(2026, 6, 6)),
+        ],
+        stage_of_topic={10: "Maths", 20: "Neural nets"},
+        started_on=date(2026, 1, 1),
+        target=date(2027, 1, 1),
+    )
+
+    review = review_of(Q2_2026, history)
+
+    assert [m.title for m in review.completed] == ["Vectors", "An essay", "Gradients"]
+    assert [m.title for m in review.started] == ["Backprop"]
+    assert review.completed_required == 2
+    assert review.numbers.hours == Decimal(7)
+    assert review.stages_moved == {"Maths": 2, "Neural nets": 1}

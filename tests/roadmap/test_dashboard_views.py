@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from journal.models import Post
 from roadmap.models import Roadmap, Status
 from roadmap.services import milestone_set_status
+from roadmap.stats import Quarter
 from tests.factories import build_history, build_roadmap
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +34,19 @@ def test_dashboard_shows_every_widget(client, roadmap, milestone):
     assert "Not enough history to project a finish date yet" in html
     assert "<strong>1</strong> learning week in a row" in html
     assert "Derive and code PCA via SVD</a>, done" in html
+
+
+def test_recently_done_shows_the_published_posts_about_each_milestone(
+    client, roadmap, milestone, make_post
+):
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    make_post(title="PCA, step by step", milestones=[milestone])
+    make_post(title="Half-written", milestones=[milestone], status=Post.Status.DRAFT)
+    html = text_of(client.get(dashboard_url(roadmap)))
+    recent = html[html.index('id="widget-recent"') : html.index("Latest posts")]
+    assert "Derive and code PCA via SVD</a>, done" in recent
+    assert "PCA, step by step</a>" in recent
+    assert "Half-written" not in recent
 
 
 def test_next_up_respects_prerequisites(client, roadmap):
@@ -94,24 +109,62 @@ def test_a_post_becoming_public_makes_the_dashboard_fresh(client, roadmap):
     assert client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_status_change_from_the_dashboard_answers_with_the_whole_dashboard(
-    learner_client, roadmap, milestone
+def widget(html: str, name: str) -> str:
+    """The text of one dashboard widget."""
+    start = html.index(f'<section id="widget-{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_a_status_control_on_the_dashboard_swaps_its_row_and_the_overall_summary_only(
+    learner_client, roadmap, settings
 ):
-    url = reverse("roadmap:milestone-status", args=[roadmap.slug, milestone.slug])
-    response = learner_client.post(url, {"status": "done"}, HTTP_HX_TARGET="widget-now", **HTMX)
-    assert response.template_name == "roadmap/dashboard.html#status-changed"
-    html = text_of(response)
-    assert html.strip().startswith('<section id="widget-now"')
-    for widget in ["progress", "pace", "activity", "recent", "share"]:
-        assert f'<section id="widget-{widget}" class="widget widget-{widget}"' in html
-        assert html.count('hx-swap-oob="true"') >= 5
-    assert '<strong class="percent">11%</strong>' in html
-    assert "is now Done" in html
+    settings.DASHBOARD_REFRESH_SECONDS = 45
+    html = text_of(learner_client.get(dashboard_url(roadmap)))
+    now = widget(html, "now")
+    assert (
+        '<ul class="milestones next-up" hx-target="closest [data-milestone]" hx-swap="outerHTML"'
+        ' hx-select="[data-milestone]" hx-select-oob="#progress-overall">'
+    ) in now
+    assert 'id="m-install-python"' in now and "status-control" in now
+    # The other widgets follow the status view's event: no part of the page swaps out of band.
+    assert 'hx-trigger="every 45s, progress-changed from:body"' in html
+    assert "hx-swap-oob" not in html
+
+
+def test_a_status_change_from_the_dashboard_fires_the_event_that_refreshes_it(
+    learner_client, roadmap
+):
+    page = learner_client.get(dashboard_url(roadmap), **HTMX)
+    etag = page["ETag"]
+    assert 'id="m-install-python"' in widget(text_of(page), "now")
+    url = reverse("roadmap:milestone-status", args=[roadmap.slug, "install-python"])
+    changed = learner_client.post(
+        url,
+        {"status": "done"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{dashboard_url(roadmap)}",
+        **HTMX,
+    )
+    assert changed.template_name == "roadmap/milestone_status.html"
+    assert "progress-changed" in changed["HX-Trigger"]
+    assert 'id="progress-overall"' in changed.content.decode()
+
+    # What the dashboard's poller asks when the event reaches it, with the page's old ETag.
+    refreshed = learner_client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert refreshed.status_code == 200
+    assert refreshed.template_name == "roadmap/dashboard.html#dashboard"
+    html = text_of(refreshed)
+    assert '<strong class="percent">11%</strong>' in widget(html, "progress")
+    assert "a virtual environment</a>, done" in widget(html, "recent")
+    assert 'id="m-install-python"' not in widget(html, "now")
+    assert "<strong>1</strong> learning day this week" in widget(html, "activity")
 
 
 def test_owner_sees_controls_on_now_and_next_visitor_does_not(client, learner_client, roadmap):
-    assert 'hx-target="#widget-now"' in learner_client.get(dashboard_url(roadmap)).content.decode()
-    assert "status-control" not in client.get(dashboard_url(roadmap)).content.decode()
+    owner = widget(text_of(learner_client.get(dashboard_url(roadmap))), "now")
+    assert 'hx-post="/roadmaps/test-path/milestones/install-python/status/"' in owner
+    visitor = widget(text_of(client.get(dashboard_url(roadmap))), "now")
+    assert 'id="m-install-python"' in visitor
+    assert "status-control" not in visitor and "hx-target" not in visitor
 
 
 @pytest.mark.parametrize(("milestones", "events"), [(10, 20), (600, 5000)])
@@ -120,14 +173,40 @@ def test_dashboard_queries_do_not_grow(
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
-    # etag (roadmap, posts), roadmap, milestones, events, post times, prerequisites, stages,
-    # posts tied to recent milestones, latest posts
+    # Two for the ETag, then the roadmap, the four of its history, its stages, the posts
+    # tied to recently done milestones and the latest posts.
     with django_assert_num_queries(10):
         response = client.get(dashboard_url(roadmap))
     assert response.status_code == 200
     etag = response["ETag"]
     with django_assert_num_queries(2):
         assert client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+@pytest.mark.parametrize(("milestones", "events"), [(10, 20), (600, 5000)])
+def test_roadmap_history_loads_in_four_queries_at_any_size(
+    milestones, events, learner, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=milestones)
+    build_history(roadmap, events=events)
+    roadmap.refresh_from_db()
+    # Its milestones, its events, its published posts, its topics with their prerequisites.
+    with django_assert_num_queries(4):
+        history = roadmap.history()
+        addresses = [m.get_absolute_url() for m in history.milestones.values()]
+    assert len(history.rows) == len(addresses) == milestones
+    assert len(history.events) == events
+
+
+def test_roadmap_history_reads_topics_prerequisites_and_published_posts(roadmap, make_post):
+    make_post(kind=Post.Kind.TIL)
+    make_post(status=Post.Status.DRAFT)
+    history = roadmap.history()
+    topics = {topic.key: topic.pk for topic in roadmap.topics.all()}
+    assert history.prerequisites[topics["linear-models"]] == {topics["linear-algebra"]}
+    assert history.stage_of_topic[topics["python-setup"]] == "Basics"
+    assert [post.kind for post in history.posts] == ["til"]
+    assert history.post_kinds["til"] == "TIL"
 
 
 def test_quarter_review_gathers_the_quarter(client, learner_client, roadmap, milestone):
@@ -141,6 +220,19 @@ def test_quarter_review_gathers_the_quarter(client, learner_client, roadmap, mil
     assert "Basics: 1 completed" in html
     assert "Start the" not in html
     assert "Start the" in text_of(learner_client.get(url))
+
+
+@pytest.mark.parametrize(("milestones", "events"), [(10, 20), (600, 5000)])
+def test_quarter_review_queries_do_not_grow(
+    milestones, events, learner, client, django_assert_num_queries
+):
+    roadmap = build_roadmap(learner, milestones=milestones)
+    build_history(roadmap, events=events)
+    quarter = Quarter.of(timezone.localdate()).previous
+    # The roadmap, then the four of its history.
+    with django_assert_num_queries(5):
+        response = client.get(f"/roadmaps/{roadmap.slug}/review/{quarter}/")
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("quarter", ["2026-Q5", "2026-Q0", "26-Q1", "2026-q1", "2026Q1"])
@@ -168,3 +260,38 @@ def test_badge_is_a_cacheable_svg_with_the_percent(client, roadmap, milestone):
     assert "11%" in response.content.decode()
     dark = client.get(reverse("roadmap:badge", args=[roadmap.slug]) + "?theme=dark")
     assert dark.content != response.content
+
+
+def test_quarter_review_counts_optional_work_apart_from_the_plan(client, roadmap):
+    milestone_set_status(milestone=roadmap.milestones.get(key="eigen-post"), status=Status.DONE)
+    Roadmap.objects.filter(pk=roadmap.pk).update(
+        started_on=date(2026, 1, 1), target_date=date(2027, 1, 1)
+    )
+    today = datetime.now(UTC).date()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    html = re.sub(
+        r"\s+", " ", client.get(f"/roadmaps/test-path/review/{quarter}/").content.decode()
+    )
+    assert "0 required milestones completed" in html
+
+
+def test_quarter_review_lists_what_was_stalled_at_the_quarters_end_as_the_dashboard_would(
+    client, roadmap
+):
+    quarter = Quarter.of(timezone.localdate()).previous.previous
+    end = datetime.combine(quarter.end, time.min, tzinfo=UTC)
+    for key, weeks in [("install-python", 5), ("first-notebook", 3)]:
+        milestone_set_status(
+            milestone=roadmap.milestones.get(key=key),
+            status=Status.IN_PROGRESS,
+            at=end - timedelta(weeks=weeks),
+        )
+    review = text_of(client.get(f"/roadmaps/{roadmap.slug}/review/{quarter}/"))
+    stalled = review[review.index("Stalled</h2>") :]
+    assert "Install Python" in stalled
+    assert "Run a first notebook" not in stalled  # three weeks in when the quarter ended
+    # Both have been in progress for months by now: the dashboard, today, lists both.
+    now = widget(text_of(client.get(dashboard_url(roadmap))), "now")
+    stalled_now = now[now.index("Stalled") :]
+    assert "a virtual environment</a>, started" in stalled_now
+    assert "Run a first notebook</a>, started" in stalled_now

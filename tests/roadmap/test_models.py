@@ -34,7 +34,7 @@ def test_roadmap_progress_counts_each_status_apart(roadmap):
     }  # eigen-post is optional
     for key, status in marks.items():
         Milestone.objects.filter(roadmap=roadmap, key=key).update(status=status)
-    progress = roadmap.progress()
+    progress = roadmap.progress
     assert progress.required == 9
     assert (progress.done, progress.in_progress, progress.skipped) == (2, 1, 1)
     assert (progress.optional, progress.optional_done) == (1, 1)

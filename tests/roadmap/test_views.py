@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import sys
@@ -124,7 +125,11 @@ def test_private_roadmap_is_404_for_visitors_and_other_users(client, roadmap, ot
 
 def test_private_roadmap_opens_for_its_owner(learner_client, roadmap):
     Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
-    assert learner_client.get(roadmap.get_absolute_url()).status_code == 200
+    response = learner_client.get(roadmap.get_absolute_url())
+    assert response.status_code == 200
+    html = text_of(response)
+    assert '<span class="tag">Private: only me</span>' in html
+    assert html.count('class="status-control"') == 10
 
 
 def test_unlisted_roadmap_opens_by_address_but_is_not_listed(client, roadmap, other_learner):
@@ -144,22 +149,118 @@ def test_missing_pages_are_404(client, roadmap):
 # Changing status ---------------------------------------------------------------------------
 
 
-def test_htmx_status_change_answers_with_the_milestone_and_every_progress_number(
+def test_htmx_status_change_answers_with_the_row_its_progress_and_one_event(
     learner_client, milestone
 ):
     response = learner_client.post(status_url(milestone), {"status": "done"}, **HTMX)
     assert response.status_code == 200
-    assert response.template_name == "roadmap/roadmap_detail.html#status-changed"
+    assert response.template_name == "roadmap/milestone_status.html"
     assert "HX-Request" in response["Vary"]
+    assert json.loads(response["HX-Trigger"]) == {"progress-changed": {}}
     html = text_of(response).strip()
     assert html.startswith('<li id="m-svd-pca"')
     assert 'aria-pressed="true" aria-keyshortcuts="d"' in html
     for pid in ["progress-topic-linear-algebra", "progress-stage-basics", "progress-overall"]:
-        assert f'<div id="{pid}" class="progress-summary" hx-swap-oob="true">' in html
+        assert f'<div id="{pid}" class="progress-summary">' in html
+    assert "1 done" in html.split('id="progress-topic-linear-algebra"')[1]
     assert '<div id="status-announcer" hx-swap-oob="innerHTML">' in html
     assert "is now done" in html
     milestone.refresh_from_db()
     assert milestone.status == Status.DONE
+
+
+@pytest.mark.parametrize("page", ["roadmap", "topic", "milestone", "dashboard"])
+def test_htmx_status_change_answers_the_same_from_every_page(learner_client, milestone, page):
+    """The view does not know which page a row is on: the page takes what it shows."""
+    urls = {
+        "roadmap": milestone.roadmap.get_absolute_url(),
+        "topic": milestone.topic.get_absolute_url(),
+        "milestone": milestone.get_absolute_url(),
+        "dashboard": reverse("roadmap:dashboard", args=[milestone.roadmap.slug]),
+    }
+    response = learner_client.post(
+        status_url(milestone),
+        {"status": "in_progress", "next": urls[page]},
+        HTTP_HX_CURRENT_URL=f"http://testserver{urls[page]}",
+        HTTP_HX_TARGET="m-svd-pca",
+        **HTMX,
+    )
+    milestone_set_status(milestone=milestone, status=Status.NOT_STARTED)
+    again = learner_client.post(status_url(milestone), {"status": "in_progress"}, **HTMX)
+    assert response.template_name == again.template_name == "roadmap/milestone_status.html"
+    strip = re.compile(r'name="(next|csrfmiddlewaretoken)" value="[^"]*"')
+    assert strip.sub("", text_of(response)) == strip.sub("", text_of(again))
+
+
+@pytest.mark.parametrize("page", ["roadmap", "topic", "milestone", "dashboard"])
+def test_every_page_with_rows_takes_the_progress_summaries_it_shows(
+    learner_client, milestone, page
+):
+    """Each list of rows names the summaries it swaps; each one named is on the page."""
+    urls = {
+        "roadmap": milestone.roadmap.get_absolute_url(),
+        "topic": milestone.topic.get_absolute_url(),
+        "milestone": milestone.get_absolute_url(),
+        "dashboard": reverse("roadmap:dashboard", args=[milestone.roadmap.slug]),
+    }
+    html = learner_client.get(urls[page]).content.decode()
+    lists = re.findall(r'hx-select-oob="([^"]+)"', html)
+    assert lists
+    for selectors in lists:
+        for selector in selectors.split(","):
+            assert f'id="{selector.removeprefix("#")}"' in html
+
+
+def test_stage_index_and_milestone_history_refresh_themselves_on_the_event(
+    learner_client, milestone
+):
+    roadmap_page = learner_client.get(milestone.roadmap.get_absolute_url()).content.decode()
+    assert re.search(
+        r'<nav id="stage-index"[^>]*hx-trigger="progress-changed from:body"', roadmap_page
+    )
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    index = learner_client.get(
+        milestone.roadmap.get_absolute_url(), HTTP_HX_TARGET="stage-index", **HTMX
+    )
+    assert index.template_name == "roadmap/roadmap_detail.html#stage-index"
+    assert "33%" in text_of(index)
+    history = learner_client.get(
+        milestone.get_absolute_url(), HTTP_HX_TARGET="milestone-history", **HTMX
+    )
+    assert history.template_name == "roadmap/milestone_detail.html#milestone-history"
+    assert "Not started → Done" in text_of(history)
+    record = learner_client.get(
+        milestone.get_absolute_url(), HTTP_HX_TARGET="milestone-record", **HTMX
+    )
+    assert "Completed</dt><dd><time" in text_of(record)
+
+
+@pytest.mark.parametrize("next_value", ["tomorrow", "javascript:alert(1)", "//evil.example/x"])
+def test_a_next_that_is_not_a_local_path_returns_to_the_roadmap(
+    learner_client, milestone, next_value
+):
+    response = learner_client.post(status_url(milestone), {"status": "done", "next": next_value})
+    assert response.status_code == 302
+    assert response.url == "/roadmaps/test-path/#m-svd-pca"
+    milestone.refresh_from_db()
+    assert milestone.status == Status.DONE
+
+
+@pytest.mark.parametrize("header", ["http://[", "not a url", "http://testserver:99999/x"])
+def test_a_malformed_current_url_header_is_not_an_error(client, learner_client, milestone, header):
+    changed = learner_client.post(
+        status_url(milestone), {"status": "done"}, HTTP_HX_CURRENT_URL=header, **HTMX
+    )
+    assert changed.status_code == 200
+    anonymous = client.post(
+        status_url(milestone), {"status": "done"}, HTTP_HX_CURRENT_URL=header, **HTMX
+    )
+    assert anonymous.status_code == 200
+    assert anonymous["HX-Redirect"] == "/accounts/login/?next=/"
+    page = learner_client.get(
+        milestone.roadmap.get_absolute_url(), HTTP_HX_CURRENT_URL=header, **HTMX
+    )
+    assert page.status_code == 200
 
 
 def test_plain_post_changes_status_and_returns_to_the_same_place(learner_client, milestone):
@@ -179,6 +280,14 @@ def test_plain_post_will_not_redirect_off_site(learner_client, milestone):
         status_url(milestone), {"status": "done", "next": "https://evil.example/"}
     )
     assert response.url == "/roadmaps/test-path/#m-svd-pca"
+
+
+def test_an_unknown_status_is_echoed_escaped(learner_client, milestone):
+    url = reverse("roadmap:milestone-status", args=[milestone.roadmap.slug, milestone.slug])
+    response = learner_client.post(url, {"status": "<img src=x>"}, **HTMX)
+    assert response.status_code == 400
+    assert "<img" not in response.content.decode()
+    assert "&lt;img src=x&gt;" in response.content.decode()
 
 
 def test_unknown_status_is_400_with_a_message_and_changes_nothing(learner_client, milestone):

@@ -57,11 +57,11 @@ class Command(BaseCommand):
         extra = {"slug": roadmap} if roadmap and target is None else {}
         report = load_curriculum(spec, owner=user, roadmap=target, **extra)
 
-        for milestone in report.kept:
+        for change in report.plan.kept:
             self.stdout.write(
                 self.style.WARNING(
-                    f"Kept milestone '{milestone.key}' ({milestone.title}): it is gone from "
-                    f"the file but has progress. Remove it in the admin if it is no longer wanted."
+                    f"Kept {change.kind} '{change.key}' ({change.title}), gone from the file, "
+                    f"because it {change.detail}. Remove it in the admin if it is not wanted."
                 )
             )
         verb = "Created" if report.created else "Updated"

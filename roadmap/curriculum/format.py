@@ -1,4 +1,4 @@
-"""Curriculum files: read and check one whole, then create or update a roadmap from it.
+"""Curriculum files: read and check a whole file into specs.
 
 The format is documented in docs/curriculum-format.md. Reading never writes; a file with
 errors is refused whole, with every error and where it is.
@@ -12,9 +12,8 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models, transaction
 
-from .models import Milestone, Resource, Roadmap, Stage, Topic
+from ..models import Milestone, Resource
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 LINE = "__line__"
@@ -95,7 +94,12 @@ class CurriculumError(Exception):
         super().__init__(f"{source}: {len(errors)} error(s)\n" + "\n".join(errors))
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml parses the shipped curricula about ten times faster than the pure-Python parser;
+# both build the same nodes, with the same marks, so the line numbers do not change.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):
     """Remembers the line each mapping starts on, so errors can point at it."""
 
     def construct_mapping(self, node, deep=False):
@@ -185,7 +189,7 @@ def _describe(value) -> str:
 def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
     """Read and check a whole curriculum; raise CurriculumError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -200,19 +204,10 @@ def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
     spec = CurriculumSpec(
         key=check.key(data, "curriculum", {}),
         title=check.text(data, "title", "curriculum", required=True, max_length=200),
-        version=0,
+        version=_version(check, data),
         summary=check.text(data, "summary", "curriculum", required=False, max_length=5000),
         source=source,
     )
-    version = data.get("version")
-    if version is None:
-        check.error("curriculum", data.get(LINE), "missing required field 'version'")
-    elif isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        check.error(
-            "curriculum", data.get(LINE), f"version must be a whole number from 1, got {version!r}"
-        )
-    else:
-        spec.version = version
 
     stage_keys: dict[str, str] = {}
     topic_keys: dict[str, str] = {}
@@ -238,42 +233,57 @@ def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
             topic = check.mapping(raw_topic, t_where, stage.get(LINE), TOPIC_FIELDS)
             if topic is None:
                 continue
-            t_key = check.key(topic, t_where, topic_keys)
-            topic_lines[t_key] = topic.get(LINE)
-            topic_spec = TopicSpec(
-                key=t_key,
-                title=check.text(topic, "title", t_where, required=True, max_length=200),
-                summary=check.text(topic, "summary", t_where, required=False, max_length=5000),
-            )
+            topic_spec = _topic(check, topic, t_where, topic_keys, milestone_keys)
+            topic_lines[topic_spec.key] = topic.get(LINE)
             stage_spec.topics.append(topic_spec)
-            for prerequisite in check.items(topic, "prerequisites", t_where, required=False):
-                if not isinstance(prerequisite, str):
-                    check.error(
-                        t_where,
-                        topic.get(LINE),
-                        f"prerequisite {prerequisite!r} must be a topic key",
-                    )
-                else:
-                    topic_spec.prerequisites.append(prerequisite)
-            for r_index, raw in enumerate(
-                check.items(topic, "resources", t_where, required=False), 1
-            ):
-                r_where = f"{t_where} > resource #{r_index}"
-                resource = check.mapping(raw, r_where, topic.get(LINE), RESOURCE_FIELDS)
-                if resource is not None:
-                    topic_spec.resources.append(_resource(check, resource, r_where))
-            milestones = check.items(topic, "milestones", t_where, required=True)
-            for m_index, raw in enumerate(milestones, 1):
-                m_where = f"{t_where} > {_label('milestone', raw, m_index)}"
-                milestone = check.mapping(raw, m_where, topic.get(LINE), MILESTONE_FIELDS)
-                if milestone is not None:
-                    topic_spec.milestones.append(
-                        _milestone(check, milestone, m_where, milestone_keys)
-                    )
 
     _check_prerequisites(check, spec, topic_lines)
     if check.errors:
         raise CurriculumError(source, check.errors)
+    return spec
+
+
+def _version(check: _Checker, data: dict) -> int:
+    version = data.get("version")
+    if version is None:
+        check.error("curriculum", data.get(LINE), "missing required field 'version'")
+    elif isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        check.error(
+            "curriculum", data.get(LINE), f"version must be a whole number from 1, got {version!r}"
+        )
+    else:
+        return version
+    return 0
+
+
+def _topic(
+    check: _Checker,
+    topic: dict,
+    where: str,
+    topic_keys: dict[str, str],
+    milestone_keys: dict[str, str],
+) -> TopicSpec:
+    line = topic.get(LINE)
+    spec = TopicSpec(
+        key=check.key(topic, where, topic_keys),
+        title=check.text(topic, "title", where, required=True, max_length=200),
+        summary=check.text(topic, "summary", where, required=False, max_length=5000),
+    )
+    for prerequisite in check.items(topic, "prerequisites", where, required=False):
+        if not isinstance(prerequisite, str):
+            check.error(where, line, f"prerequisite {prerequisite!r} must be a topic key")
+        else:
+            spec.prerequisites.append(prerequisite)
+    for r_index, raw in enumerate(check.items(topic, "resources", where, required=False), 1):
+        r_where = f"{where} > resource #{r_index}"
+        resource = check.mapping(raw, r_where, line, RESOURCE_FIELDS)
+        if resource is not None:
+            spec.resources.append(_resource(check, resource, r_where))
+    for m_index, raw in enumerate(check.items(topic, "milestones", where, required=True), 1):
+        m_where = f"{where} > {_label('milestone', raw, m_index)}"
+        milestone = check.mapping(raw, m_where, line, MILESTONE_FIELDS)
+        if milestone is not None:
+            spec.milestones.append(_milestone(check, milestone, m_where, milestone_keys))
     return spec
 
 
@@ -382,259 +392,3 @@ def read_curriculum(path: Path | str, *, source: str | None = None) -> Curriculu
             source, [f"{source}: cannot be read: {exc.__class__.__name__}"]
         ) from exc
     return parse_curriculum(text, source=source)
-
-
-@dataclass
-class LoadReport:
-    roadmap: Roadmap
-    created: bool
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    kept: list[Milestone] = field(default_factory=list)
-
-
-def _unique_slug(base: str, taken: set[str]) -> str:
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
-@transaction.atomic
-def load_curriculum(
-    spec: CurriculumSpec, *, owner, roadmap: Roadmap | None = None, **roadmap_fields
-) -> LoadReport:
-    """Create a roadmap from `spec`, or bring `roadmap` up to it, keeping all progress.
-
-    Items are matched by key. A milestone gone from the file is deleted when it has no
-    progress and kept (and reported) when it has some.
-    """
-    created = roadmap is None
-    if created:
-        taken = set(Roadmap.objects.values_list("slug", flat=True))
-        roadmap_fields.setdefault("slug", _unique_slug(spec.key, taken))
-        roadmap_fields.setdefault("title", spec.title)
-        roadmap_fields.setdefault("summary", spec.summary)
-        roadmap = Roadmap.objects.create(
-            owner=owner,
-            curriculum_key=spec.key,
-            curriculum_version=spec.version,
-            **roadmap_fields,
-        )
-    report = LoadReport(roadmap=roadmap, created=created)
-
-    stages = {stage.key: stage for stage in roadmap.stages.all()}
-    topics = {topic.key: topic for topic in roadmap.topics.all()}
-    milestones = {m.key: m for m in roadmap.milestones.all()}
-    topic_slugs = {topic.slug for topic in topics.values()}
-    milestone_slugs = {m.slug for m in milestones.values()}
-
-    for s_pos, stage_spec in enumerate(spec.stages):
-        stage = stages.get(stage_spec.key) or Stage(roadmap=roadmap, key=stage_spec.key)
-        stage.title, stage.summary, stage.position = stage_spec.title, stage_spec.summary, s_pos
-        stage.save()
-        stages[stage.key] = stage
-        for t_pos, topic_spec in enumerate(stage_spec.topics):
-            topic = topics.get(topic_spec.key)
-            if topic is None:
-                topic = Topic(
-                    roadmap=roadmap,
-                    key=topic_spec.key,
-                    slug=_unique_slug(topic_spec.key, topic_slugs),
-                )
-            topic.stage, topic.position = stage, t_pos
-            topic.title, topic.summary = topic_spec.title, topic_spec.summary
-            topic.save()
-            topics[topic.key] = topic
-            topic.resources.all().delete()
-            Resource.objects.bulk_create(
-                Resource(topic=topic, type=r.type, title=r.title, url=r.url, position=i)
-                for i, r in enumerate(topic_spec.resources)
-            )
-            for m_pos, m_spec in enumerate(topic_spec.milestones):
-                milestone = milestones.get(m_spec.key)
-                if milestone is None:
-                    milestone = Milestone(
-                        roadmap=roadmap,
-                        key=m_spec.key,
-                        slug=_unique_slug(m_spec.key, milestone_slugs),
-                    )
-                    report.added += 1
-                elif not created:
-                    report.updated += 1
-                milestone.topic, milestone.position = topic, m_pos
-                milestone.title, milestone.description = m_spec.title, m_spec.description
-                milestone.kind, milestone.estimated_hours = m_spec.kind, m_spec.hours
-                milestone.optional, milestone.proof = m_spec.optional, m_spec.evidence
-                milestone.save()
-                milestones[milestone.key] = milestone
-
-    for topic_spec in spec.topics:
-        topics[topic_spec.key].prerequisites.set([topics[key] for key in topic_spec.prerequisites])
-
-    wanted = {m.key for m in spec.milestones}
-    for key, milestone in milestones.items():
-        if key in wanted:
-            continue
-        if milestone.has_progress:
-            report.kept.append(milestone)
-        else:
-            milestone.delete()
-            report.removed += 1
-    wanted_topics = {t.key for t in spec.topics}
-    for key, topic in topics.items():
-        if key not in wanted_topics and not (topic.milestones.exists() or topic.posts.exists()):
-            topic.delete()
-    wanted_stages = {s.key for s in spec.stages}
-    for key, stage in stages.items():
-        if key not in wanted_stages and not stage.topics.exists():
-            stage.delete()
-
-    roadmap.curriculum_key = spec.key
-    roadmap.curriculum_version = spec.version
-    roadmap.save()
-    return report
-
-
-@dataclass
-class CatalogueEntry:
-    """One file of the curricula folder: usable (spec) or not (errors)."""
-
-    path: Path
-    spec: CurriculumSpec | None = None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-_parsed: dict[Path, tuple[tuple[int, int], CatalogueEntry]] = {}
-
-
-def catalogue(directory: Path) -> list[CatalogueEntry]:
-    """Every curriculum file in `directory`, read once per change of the file."""
-    entries = []
-    for path in sorted(Path(directory).glob("*.yaml")):
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        cached = _parsed.get(path)
-        if cached is None or cached[0] != stamp:
-            try:
-                # Errors name the file, not where the server keeps it.
-                entry = CatalogueEntry(path=path, spec=read_curriculum(path, source=path.name))
-            except CurriculumError as exc:
-                entry = CatalogueEntry(path=path, errors=exc.errors)
-            _parsed[path] = (stamp, entry)
-        entries.append(_parsed[path][1])
-    return entries
-
-
-def newest_for(directory: Path, key: str) -> CurriculumSpec | None:
-    """The highest usable version of the curriculum `key` in `directory`."""
-    specs = [e.spec for e in catalogue(directory) if e.spec is not None and e.spec.key == key]
-    return max(specs, key=lambda spec: spec.version, default=None)
-
-
-@dataclass
-class Change:
-    kind: str  # stage, topic or milestone
-    key: str
-    title: str
-    detail: str = ""
-
-
-@dataclass
-class UpdatePlan:
-    """What loading `spec` into a roadmap would change, before anything is written."""
-
-    added: list[Change] = field(default_factory=list)
-    renamed: list[Change] = field(default_factory=list)
-    moved: list[Change] = field(default_factory=list)
-    removed: list[Change] = field(default_factory=list)
-    kept: list[Change] = field(default_factory=list)
-    # Hours or optional flags that change, and with them the percent complete.
-    reweighed: list[Change] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.added or self.renamed or self.moved or self.removed or self.kept or self.reweighed
-        )
-
-
-def _compare_weight(plan: UpdatePlan, spec: MilestoneSpec, milestone: Milestone) -> None:
-    changes = []
-    if spec.hours != milestone.estimated_hours:
-        changes.append(f"hours {milestone.estimated_hours:f} → {spec.hours:f}")
-    if spec.optional != milestone.optional:
-        changes.append("becomes optional" if spec.optional else "becomes required")
-    if changes:
-        plan.reweighed.append(Change("milestone", spec.key, spec.title, "; ".join(changes)))
-
-
-def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
-    plan = UpdatePlan()
-    stages = {s.key: s for s in roadmap.stages.all()}
-    topics = {t.key: t for t in roadmap.topics.select_related("stage")}
-    milestones = {
-        m.key: m
-        for m in roadmap.milestones.select_related("topic").annotate(
-            n_events=models.Count("events", distinct=True),
-            n_posts=models.Count("posts", distinct=True),
-        )
-    }
-
-    def compare(kind, key, title, existing, parent_key=None, existing_parent_key=None):
-        if existing is None:
-            plan.added.append(Change(kind, key, title))
-            return
-        if existing.title != title:
-            plan.renamed.append(Change(kind, key, title, f"was “{existing.title}”"))
-        if parent_key is not None and parent_key != existing_parent_key:
-            plan.moved.append(
-                Change(kind, key, title, f"from {existing_parent_key} to {parent_key}")
-            )
-
-    for stage_spec in spec.stages:
-        compare("stage", stage_spec.key, stage_spec.title, stages.get(stage_spec.key))
-        for topic_spec in stage_spec.topics:
-            topic = topics.get(topic_spec.key)
-            compare(
-                "topic",
-                topic_spec.key,
-                topic_spec.title,
-                topic,
-                stage_spec.key,
-                topic and topic.stage.key,
-            )
-            for m_spec in topic_spec.milestones:
-                milestone = milestones.get(m_spec.key)
-                compare(
-                    "milestone",
-                    m_spec.key,
-                    m_spec.title,
-                    milestone,
-                    topic_spec.key,
-                    milestone and milestone.topic.key,
-                )
-                if milestone is not None:
-                    _compare_weight(plan, m_spec, milestone)
-
-    wanted = {m.key for m in spec.milestones}
-    for key, milestone in milestones.items():
-        if key in wanted:
-            continue
-        change = Change("milestone", key, milestone.title)
-        if milestone.has_progress:
-            change.detail = "has progress, so it stays on your roadmap"
-            plan.kept.append(change)
-        else:
-            plan.removed.append(change)
-    wanted_topics = {t.key for t in spec.topics}
-    for key, topic in topics.items():
-        if key not in wanted_topics:
-            plan.removed.append(Change("topic", key, topic.title, "if none of its milestones stay"))
-    return plan

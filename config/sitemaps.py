@@ -1,8 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 
+from journal.models import Post
 from roadmap.models import Milestone, Roadmap, Topic
-
-from .models import Post
 
 
 class PostSitemap(Sitemap):

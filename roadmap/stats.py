@@ -1,23 +1,25 @@
-"""The dashboard's numbers, computed from the event log in the owner's time zone.
+"""A roadmap's numbers, computed from plain rows of its history in the owner's time zone.
 
-Pure functions over plain rows, so each number can be tested on its own; the view loads
-the rows in a fixed number of queries and hands them here.
+Pure functions over plain rows, so each number can be tested on its own without a database.
+Roadmap.history() loads the rows; the views turn the numbers into pages. The rules of what
+counts, what is a start and what is stalled are roadmap.models' own, and only read here.
 """
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .charts import DayActivity
-from .models import Status
+from .rules import Status, is_counted, is_stalled, is_start
 
 WEEK = timedelta(days=7)
 HEATMAP_WEEKS = 53
-STALLED_AFTER = timedelta(weeks=4)
 # A projection needs this much history; before it, the dashboard says so instead.
 MIN_HISTORY = timedelta(weeks=2)
 MIN_COMPLETIONS = 3
@@ -39,6 +41,60 @@ class MilestoneRow:
     optional: bool
     hours: Decimal
     started_at: datetime | None = None
+    title: str = ""
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """A published post, as far as the numbers care."""
+
+    published_at: datetime
+    kind: str
+
+
+@dataclass(kw_only=True)
+class History:
+    """Everything a roadmap's numbers are computed from, as plain rows.
+
+    What every number starts from (the counted milestones, the hours done and to go) is
+    worked out once, in one pass over the rows, when the history is made.
+    """
+
+    rows: dict[int, MilestoneRow]  # by id, in roadmap order
+    events: list[Event] = field(default_factory=list)  # oldest first
+    posts: list[PostRow] = field(default_factory=list)
+    prerequisites: dict[int, set[int]] = field(default_factory=dict)  # topic -> topics
+    stage_of_topic: dict[int, str] = field(default_factory=dict)  # topic -> its stage's title
+    post_kinds: dict[str, str] = field(default_factory=dict)  # value -> label, in their order
+    time_zone: str = "UTC"
+    started_on: date
+    target: date | None = None
+    # The model objects the rows were read from, for pages to show: nothing here reads them.
+    milestones: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    counted: frozenset[int] = field(init=False)
+    hours_done: Decimal = field(init=False)
+    hours_remaining: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        counted, done, remaining = set(), Decimal(0), Decimal(0)
+        for row in self.rows.values():
+            if row.status == Status.DONE:
+                done += row.hours
+            if is_counted(optional=row.optional, status=row.status):
+                counted.add(row.id)
+                if row.status != Status.DONE:
+                    remaining += row.hours
+        self.counted, self.hours_done, self.hours_remaining = frozenset(counted), done, remaining
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def post_times(self) -> list[datetime]:
+        return [post.published_at for post in self.posts]
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
@@ -64,7 +120,7 @@ def heatmap(
             continue
         if event.to_status == Status.DONE:
             counts[day][0] += 1
-        elif event.to_status == Status.IN_PROGRESS and event.from_status == Status.NOT_STARTED:
+        elif is_start(from_status=event.from_status, to_status=event.to_status):
             counts[day][1] += 1
     for moment in post_times:
         day = local_date(moment, tz)
@@ -114,7 +170,7 @@ def learning_streak(
 
 
 def done_over_time(
-    events: Iterable[Event], counted: set[int], *, start: date, today: date, tz: ZoneInfo
+    events: Iterable[Event], counted: Set[int], *, start: date, today: date, tz: ZoneInfo
 ) -> list[tuple[date, float]]:
     """Counted milestones done at the end of each week since `start`, and today.
 
@@ -169,7 +225,7 @@ def pace(
         and e.milestone_id in milestones
         and milestones[e.milestone_id].status == Status.DONE
         # Optional work is welcome but does not bring the counted finish closer.
-        and not milestones[e.milestone_id].optional
+        and is_counted(optional=milestones[e.milestone_id].optional, status=Status.DONE)
     }
     hours = sum((milestones[m].hours for m in finished), Decimal(0))
     elapsed = max(1.0, min(float(weeks), (today - started_on).days / 7))
@@ -232,7 +288,7 @@ def next_up(
     open_topics = {
         m.topic_id
         for m in milestones
-        if not m.optional and m.status not in (Status.DONE, Status.SKIPPED)
+        if is_counted(optional=m.optional, status=m.status) and m.status != Status.DONE
     }
     ready = [
         m
@@ -245,11 +301,8 @@ def next_up(
 
 
 def stalled(milestones: Iterable[MilestoneRow], *, now: datetime) -> list[MilestoneRow]:
-    return [
-        m
-        for m in milestones
-        if m.status == Status.IN_PROGRESS and m.started_at and now - m.started_at > STALLED_AFTER
-    ]
+    """The milestones stalled at the moment `now` (see roadmap.models.is_stalled)."""
+    return [m for m in milestones if is_stalled(status=m.status, started_at=m.started_at, at=now)]
 
 
 # --- Quarters ---------------------------------------------------------------------------------
@@ -321,7 +374,7 @@ def quarter_numbers(
             continue
         if event.to_status == Status.DONE:
             completed[event.milestone_id] = True
-        elif event.to_status == Status.IN_PROGRESS and event.from_status == Status.NOT_STARTED:
+        elif is_start(from_status=event.from_status, to_status=event.to_status):
             started[event.milestone_id] = True
     numbers.completed = [m for m in completed if m in milestones]
     numbers.started = [m for m in started if m in milestones]
@@ -333,126 +386,57 @@ def quarter_numbers(
     return numbers
 
 
-# --- A quarter's review -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuarterReview:
+    """A quarter's numbers, as its review page and the review post it starts show them."""
+
+    quarter: Quarter
+    numbers: QuarterNumbers
+    completed: list[MilestoneRow]
+    started: list[MilestoneRow]
+    completed_required: int
+    stalled: list[MilestoneRow]
+    posts_by_kind: dict[str, int]  # label -> count, in the journal's order of kinds
+    posts_total: int
+    stages_moved: dict[str, int]  # stage title -> milestones completed
 
 
-def quarter_review(roadmap, quarter: Quarter) -> dict:
-    """A quarter's numbers, for the review page and the review post it starts."""
-    from django.utils import timezone
-
-    from journal.models import Post
-
-    from .models import Topic
-
-    tz = ZoneInfo(roadmap.time_zone)
-    history = History.load(roadmap)
+def quarter_review(history: History, quarter: Quarter, *, now: datetime) -> QuarterReview:
+    """What moved in `quarter`, and what stood still at its end (or now, if it is not over)."""
+    tz = history.tz
     numbers = quarter_numbers(
         quarter,
         history.events,
         history.rows,
         tz=tz,
-        started_on=roadmap.started_on,
-        target=roadmap.target_date,
+        started_on=history.started_on,
+        target=history.target,
         counted=len(history.counted),
     )
-    by_id = {m.pk: m for m in history.milestones}
-    completed = [by_id[pk] for pk in numbers.completed]
-    stage_of_topic = dict(Topic.objects.filter(roadmap=roadmap).values_list("pk", "stage__title"))
+    completed = [history.rows[pk] for pk in numbers.completed]
     stages_moved: dict[str, int] = {}
     for milestone in completed:
-        title = stage_of_topic[milestone.topic_id]
+        title = history.stage_of_topic[milestone.topic_id]
         stages_moved[title] = stages_moved.get(title, 0) + 1
-    posts = [
-        kind
-        for kind, published_at in Post.objects.published()
-        .filter(roadmap=roadmap)
-        .values_list("kind", "published_at")
-        if quarter.start <= local_date(published_at, tz) < quarter.end
+    kinds = [
+        post.kind
+        for post in history.posts
+        if quarter.start <= local_date(post.published_at, tz) < quarter.end
     ]
-    kinds = {label: posts.count(value) for value, label in Post.Kind.choices if value in posts}
-    end_of_quarter = min(quarter.end, local_date(timezone.now(), tz))
-    return {
-        "roadmap": roadmap,
-        "quarter": quarter,
-        "numbers": numbers,
-        "completed_required": numbers.completed_required(history.rows),
-        "completed": completed,
-        "started": [by_id[pk] for pk in numbers.started],
-        "posts_by_kind": kinds,
-        "posts_total": len(posts),
-        "stages_moved": stages_moved,
-        "stalled": [
-            m
-            for m in history.milestones
-            if m.status == Status.IN_PROGRESS
-            and m.started_at
-            and (end_of_quarter - local_date(m.started_at, tz)).days > 28
-        ],
-        "previous": quarter.previous,
-        "next": quarter.next if quarter.next.start <= local_date(timezone.now(), tz) else None,
-    }
-
-
-# --- Loading ----------------------------------------------------------------------------------
-
-
-@dataclass
-class History:
-    """Everything the dashboard and reviews compute from, loaded in a fixed number of queries."""
-
-    milestones: list  # Milestone objects in roadmap order
-    rows: dict[int, MilestoneRow]
-    events: list[Event]
-    post_times: list[datetime]
-    prerequisites: dict[int, set[int]]
-
-    @classmethod
-    def load(cls, roadmap) -> "History":
-        from journal.models import Post
-
-        from .models import Milestone, ProgressEvent, Topic
-
-        milestones = list(Milestone.objects.filter(roadmap=roadmap).in_roadmap_order())
-        for milestone in milestones:
-            milestone.roadmap = roadmap
-        rows = {
-            m.pk: MilestoneRow(
-                m.pk, m.topic_id, m.status, m.optional, m.estimated_hours, m.started_at
-            )
-            for m in milestones
-        }
-        events = [
-            Event(*values)
-            for values in ProgressEvent.objects.filter(roadmap=roadmap)
-            .order_by("at", "pk")
-            .values_list("milestone_id", "from_status", "to_status", "at")
-        ]
-        post_times = list(
-            Post.objects.published().filter(roadmap=roadmap).values_list("published_at", flat=True)
-        )
-        prerequisites: dict[int, set[int]] = defaultdict(set)
-        for topic_id, prerequisite_id in Topic.prerequisites.through.objects.filter(
-            from_topic__roadmap=roadmap
-        ).values_list("from_topic_id", "to_topic_id"):
-            prerequisites[topic_id].add(prerequisite_id)
-        return cls(milestones, rows, events, post_times, prerequisites)
-
-    @property
-    def counted(self) -> set[int]:
-        """The milestones percent complete is taken over: required and not skipped."""
-        return {m.id for m in self.rows.values() if not m.optional and m.status != Status.SKIPPED}
-
-    @property
-    def hours_done(self) -> Decimal:
-        return sum((m.hours for m in self.rows.values() if m.status == Status.DONE), Decimal(0))
-
-    @property
-    def hours_remaining(self) -> Decimal:
-        return sum(
-            (
-                m.hours
-                for m in self.rows.values()
-                if m.id in self.counted and m.status != Status.DONE
-            ),
-            Decimal(0),
-        )
+    end = datetime.combine(quarter.end, time.min, tzinfo=tz)
+    return QuarterReview(
+        quarter=quarter,
+        numbers=numbers,
+        completed=completed,
+        started=[history.rows[pk] for pk in numbers.started],
+        completed_required=numbers.completed_required(history.rows),
+        # The dashboard's rule, applied at the quarter's end rather than today.
+        stalled=stalled(history.rows.values(), now=min(end, now)),
+        posts_by_kind={
+            label: kinds.count(value)
+            for value, label in history.post_kinds.items()
+            if value in kinds
+        },
+        posts_total=len(kinds),
+        stages_moved=stages_moved,
+    )

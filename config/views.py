@@ -1,0 +1,63 @@
+"""The site's own pages, above any one app: the home page, health, robots."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from journal.models import Post
+from roadmap.models import Roadmap
+
+
+@require_safe
+def home(request):
+    """The site's public roadmaps and recent posts; a site of one public roadmap opens on it."""
+    roadmaps = list(
+        Roadmap.objects.listed().select_related("owner").with_progress().order_by("-updated_at")
+    )
+    own = []
+    if request.user.is_authenticated:
+        own = list(
+            Roadmap.objects.filter(owner=request.user)
+            .exclude(visibility=Roadmap.Visibility.PUBLIC)
+            .select_related("owner")
+            .with_progress()
+        )
+    if len(roadmaps) == 1 and not own:
+        return redirect(roadmaps[0])
+    posts = Post.objects.listed().newest_first().select_related("author")[:5]
+    return TemplateResponse(
+        request, "home.html", {"roadmaps": roadmaps, "own": own, "posts": posts}
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 while the app and its database answer; 503 when the database does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /journal/new/",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,346 @@
+"""What bringing a roadmap up to a curriculum file would change, decided before any write.
+
+The plan is the one place the update rules live: the review page lists it, apply.py
+carries it out step by step, and the message after the update is read from it. Reading a
+roadmap's rows takes three queries, whatever its size.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Count
+
+from ..models import Milestone, Roadmap, Stage, Status, Topic
+from .format import CurriculumSpec, MilestoneSpec, StageSpec, TopicSpec
+
+
+class Action(StrEnum):
+    ADD = "add"
+    # In the file and on the roadmap: the row follows the file.
+    UPDATE = "update"
+    REMOVE = "remove"
+    # Gone from the file, but deleting it would lose the learner's work: left as it is.
+    KEEP = "keep"
+
+
+class Reason(StrEnum):
+    """Why a stage, topic or milestone gone from the file stays."""
+
+    STATUS = "status"
+    EVENTS = "events"
+    POSTS = "posts"
+    EVIDENCE = "evidence"
+    NOTE = "note"
+    MILESTONES = "milestones"
+    TOPICS = "topics"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the review: a stage, topic or milestone and what happens to it."""
+
+    kind: str  # stage, topic or milestone
+    key: str
+    title: str
+    detail: str = ""
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass
+class Step:
+    """The decision for one stage, topic or milestone; apply.py acts on nothing else."""
+
+    kind: str  # stage, topic or milestone
+    key: str
+    # The title it has after the update: the file's, or the row's if it is gone from the file.
+    title: str
+    action: Action
+    row: Stage | Topic | Milestone | None = None
+    spec: StageSpec | TopicSpec | MilestoneSpec | None = None
+    # For an item of the file: the key of the stage or topic it will be in, and its place there.
+    parent: str = ""
+    position: int = 0
+    # What the review says about each kind of change; empty when it does not happen.
+    renamed: str = ""
+    moved: str = ""
+    reweighed: str = ""
+    kept_because: str = ""
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass
+class UpdatePlan:
+    """Every stage, topic and milestone of the file and of the roadmap, each with its step.
+
+    Steps are in the file's order, stage before its topics before their milestones, then
+    those gone from the file; `added`, `renamed` and the others are views of the same steps.
+    """
+
+    roadmap: Roadmap
+    spec: CurriculumSpec
+    steps: list[Step] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Step]:
+        return [step for step in self.steps if step.kind == kind]
+
+    @property
+    def stages(self) -> list[Step]:
+        return self.of_kind("stage")
+
+    @property
+    def topics(self) -> list[Step]:
+        return self.of_kind("topic")
+
+    @property
+    def milestones(self) -> list[Step]:
+        return self.of_kind("milestone")
+
+    @property
+    def added(self) -> list[Change]:
+        return [_change(s) for s in self.steps if s.action is Action.ADD]
+
+    @property
+    def renamed(self) -> list[Change]:
+        return [_change(s, s.renamed) for s in self.steps if s.renamed]
+
+    @property
+    def moved(self) -> list[Change]:
+        return [_change(s, s.moved) for s in self.steps if s.moved]
+
+    @property
+    def reweighed(self) -> list[Change]:
+        """Hours or optional flags that change, and with them the percent complete."""
+        return [_change(s, s.reweighed) for s in self.steps if s.reweighed]
+
+    @property
+    def removed(self) -> list[Change]:
+        return [_change(s) for s in self.steps if s.action is Action.REMOVE]
+
+    @property
+    def kept(self) -> list[Change]:
+        return [_change(s, s.kept_because) for s in self.steps if s.action is Action.KEEP]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.added or self.renamed or self.moved or self.removed or self.kept or self.reweighed
+        )
+
+    @property
+    def summary(self) -> str:
+        """One sentence of what the plan does, for the message after it is applied."""
+        parts = [
+            f"{verb} {_tally(changes)}{after}"
+            for verb, changes, after in [
+                ("added", self.added, ""),
+                ("renamed", self.renamed, ""),
+                ("moved", self.moved, ""),
+                ("changed the hours or optional flag of", self.reweighed, ""),
+                ("removed", self.removed, ""),
+                ("kept", self.kept, " that the file no longer has"),
+            ]
+            if changes
+        ]
+        if not parts:
+            return "only descriptions, resources or order changed"
+        return "; ".join(parts)
+
+
+def _change(step: Step, detail: str = "") -> Change:
+    return Change(step.kind, step.key, step.title, detail, step.reasons)
+
+
+def _count(n: int, noun: str, plural: str = "") -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
+def _tally(changes: list[Change]) -> str:
+    kinds = Counter(change.kind for change in changes)
+    return " and ".join(
+        _count(kinds[kind], kind) for kind in ("stage", "topic", "milestone") if kinds[kind]
+    )
+
+
+def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
+    """Decide, for every stage, topic and milestone, what loading `spec` does to `roadmap`.
+
+    Items are matched by key. One gone from the file is removed unless the learner's work
+    hangs on it: a milestone with progress or a post, a topic with a post or a milestone
+    that stays, a stage with a topic that stays.
+    """
+    stages = {stage.key: stage for stage in roadmap.stages.all()}
+    topics = {topic.key: topic for topic in roadmap.topics.annotate(n_posts=Count("posts"))}
+    milestones = {
+        m.key: m
+        for m in roadmap.milestones.annotate(
+            n_events=Count("events", distinct=True), n_posts=Count("posts", distinct=True)
+        )
+    }
+    plan = UpdatePlan(roadmap=roadmap, spec=spec)
+    plan.steps += _in_file_steps(spec, stages, topics, milestones)
+    # Bottom up: a topic gone from the file stays for the milestones that stay in it, a stage
+    # for its topics. Items of the file always land in a stage or topic of the file, so only
+    # the kept ones count.
+    gone_milestones = _gone_milestones(spec, milestones)
+    gone_topics = _gone_topics(spec, topics, _kept_per_parent(gone_milestones, "topic_id"))
+    gone_stages = _gone_stages(spec, stages, _kept_per_parent(gone_topics, "stage_id"))
+    plan.steps += gone_milestones + gone_topics + gone_stages
+    return plan
+
+
+def _in_file_steps(
+    spec: CurriculumSpec,
+    stages: dict[str, Stage],
+    topics: dict[str, Topic],
+    milestones: dict[str, Milestone],
+) -> list[Step]:
+    stage_by_pk = {stage.pk: stage for stage in stages.values()}
+    topic_by_pk = {topic.pk: topic for topic in topics.values()}
+    steps = []
+    for s_pos, stage_spec in enumerate(spec.stages):
+        steps.append(_in_file("stage", stage_spec, stages.get(stage_spec.key), s_pos))
+        for t_pos, topic_spec in enumerate(stage_spec.topics):
+            topic = topics.get(topic_spec.key)
+            was_in = topic and stage_by_pk[topic.stage_id]
+            steps.append(_in_file("topic", topic_spec, topic, t_pos, stage_spec, was_in))
+            for m_pos, m_spec in enumerate(topic_spec.milestones):
+                milestone = milestones.get(m_spec.key)
+                was_in = milestone and topic_by_pk[milestone.topic_id]
+                step = _in_file("milestone", m_spec, milestone, m_pos, topic_spec, was_in)
+                if milestone is not None:
+                    step.reweighed = _weight_change(m_spec, milestone)
+                steps.append(step)
+    return steps
+
+
+def _gone_milestones(spec: CurriculumSpec, milestones: dict[str, Milestone]) -> list[Step]:
+    in_file = {m.key for m in spec.milestones}
+    steps = []
+    for key, milestone in milestones.items():
+        if key in in_file:
+            continue
+        reasons = _milestone_reasons(milestone)
+        because = "has progress"
+        if reasons:
+            because += ": " + ", ".join(reasons.values())
+        # Milestone.has_progress is the rule; the reasons only name its parts.
+        steps.append(
+            _gone(
+                "milestone",
+                milestone,
+                keep=milestone.has_progress,
+                reasons=reasons,
+                because=because,
+            )
+        )
+    return steps
+
+
+def _gone_topics(spec: CurriculumSpec, topics: dict[str, Topic], kept: Counter) -> list[Step]:
+    in_file = {t.key for t in spec.topics}
+    steps = []
+    for key, topic in topics.items():
+        if key in in_file:
+            continue
+        reasons = {}
+        if topic.n_posts:
+            reasons[Reason.POSTS] = f"has {_count(topic.n_posts, 'post')} tied to it"
+        if kept[topic.pk]:
+            reasons[Reason.MILESTONES] = _holds(kept[topic.pk], "milestone")
+        steps.append(_gone("topic", topic, keep=bool(reasons), reasons=reasons))
+    return steps
+
+
+def _gone_stages(spec: CurriculumSpec, stages: dict[str, Stage], kept: Counter) -> list[Step]:
+    in_file = {s.key for s in spec.stages}
+    steps = []
+    for key, stage in stages.items():
+        if key in in_file:
+            continue
+        reasons = {Reason.TOPICS: _holds(kept[stage.pk], "topic")} if kept[stage.pk] else {}
+        steps.append(_gone("stage", stage, keep=bool(reasons), reasons=reasons))
+    return steps
+
+
+def _kept_per_parent(steps: list[Step], parent_id: str) -> Counter:
+    """How many kept rows each parent (by primary key) holds."""
+    return Counter(getattr(s.row, parent_id) for s in steps if s.action is Action.KEEP)
+
+
+def _in_file(
+    kind: str,
+    spec: StageSpec | TopicSpec | MilestoneSpec,
+    row: Stage | Topic | Milestone | None,
+    position: int,
+    parent: StageSpec | TopicSpec | None = None,
+    was_in: Stage | Topic | None = None,
+) -> Step:
+    """The step for an item of the file; `was_in` is the stage or topic its row is in now."""
+    step = Step(
+        kind=kind,
+        key=spec.key,
+        title=spec.title,
+        action=Action.ADD if row is None else Action.UPDATE,
+        row=row,
+        spec=spec,
+        parent=parent.key if parent else "",
+        position=position,
+    )
+    if row is None:
+        return step
+    if row.title != spec.title:
+        step.renamed = f"was “{row.title}”"
+    if parent is not None and was_in.key != parent.key:
+        step.moved = f"from “{was_in.title}” to “{parent.title}”"
+    return step
+
+
+def _gone(
+    kind: str,
+    row: Stage | Topic | Milestone,
+    *,
+    keep: bool,
+    reasons: dict[Reason, str],
+    because: str = "",
+) -> Step:
+    if not keep:
+        return Step(kind=kind, key=row.key, title=row.title, action=Action.REMOVE, row=row)
+    return Step(
+        kind=kind,
+        key=row.key,
+        title=row.title,
+        action=Action.KEEP,
+        row=row,
+        reasons=tuple(reasons),
+        kept_because=because or " and ".join(reasons.values()),
+    )
+
+
+def _holds(n: int, noun: str) -> str:
+    return f"holds a {noun} that stays" if n == 1 else f"holds {n} {noun}s that stay"
+
+
+def _weight_change(spec: MilestoneSpec, milestone: Milestone) -> str:
+    changes = []
+    if spec.hours != milestone.estimated_hours:
+        changes.append(f"hours {milestone.estimated_hours:f} → {spec.hours:f}")
+    if spec.optional != milestone.optional:
+        changes.append("becomes optional" if spec.optional else "becomes required")
+    return "; ".join(changes)
+
+
+def _milestone_reasons(milestone: Milestone) -> dict[Reason, str]:
+    """What of the learner's would be lost with the milestone, each part named."""
+    reasons = {}
+    if milestone.status != Status.NOT_STARTED:
+        reasons[Reason.STATUS] = f"marked “{Status(milestone.status).label}”"
+    if milestone.n_events:
+        reasons[Reason.EVENTS] = _count(milestone.n_events, "status change")
+    if milestone.n_posts:
+        reasons[Reason.POSTS] = f"{_count(milestone.n_posts, 'post')} tied to it"
+    if milestone.evidence_url:
+        reasons[Reason.EVIDENCE] = "an evidence link"
+    if milestone.private_note:
+        reasons[Reason.NOTE] = "a private note"
+    return reasons

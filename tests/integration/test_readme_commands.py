@@ -1,0 +1,233 @@
+"""Every command the README shows, run as a reader would: in a new shell, in a fresh copy of
+the project, after `make run`.
+
+The copy shares this checkout's virtual environment (installing it again would test pip,
+not the project); everything else is the copy's own: its `.env`, its database, its files.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+NEW_PASSWORD = "a-new-long-password-77"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"
+)
+
+
+def readme_commands() -> set[str]:
+    """Commands in the README: lines of its sh blocks, and inline code that is a command."""
+    text = README.read_text()
+    commands = set()
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL):
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if line:
+                commands.add(line)
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if re.match(r"(make |\.venv/bin/)", span):
+            commands.add(span.strip())
+    return commands
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_shell(command: str, cwd: Path, *, extra_env=None, stdin=None, timeout=120):
+    """`command` in bash with a new environment, as pasted into a new terminal."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd.parent)}
+    env |= extra_env or {}
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        # No controlling terminal, so a password prompt reads what the test types.
+        start_new_session=True,
+    )
+
+
+def wait_for(url: str, *, seconds: float, headers=None) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            request = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen) -> str:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        out, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+    return out
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory) -> Path:
+    """A copy of the project's files as a clone has them, after `make run` has run once."""
+    target = tmp_path_factory.mktemp("readme") / "switchback"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+
+    port = free_port()
+    process = subprocess.Popen(
+        # -o: the shared environment counts as installed, whatever the copy's file times.
+        ["make", "run", f"PORT={port}", "-o", ".venv/.installed"],
+        cwd=target,
+        env={"PATH": os.environ["PATH"], "HOME": str(target.parent)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120) == "ok\n"
+    finally:
+        output = stop(process)
+    assert "username: learner" in output, output
+    target.joinpath("first-run.txt").write_text(output)
+    return target
+
+
+def test_every_readme_command_is_one_this_module_runs():
+    assert readme_commands() == {
+        "make run",
+        "make test",
+        "make test-fast",
+        "make test-services",
+        "make format",
+        ".venv/bin/python manage.py changepassword learner",
+        ".venv/bin/python manage.py load_curriculum curricula/applied-ai-engineering.yaml"
+        " --owner learner",
+        "export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=... DJANGO_ALLOWED_HOSTS=learn.example.org",
+        "export DATABASE_URL=postgres://switchback@db:5432/switchback"
+        " REDIS_URL=redis://cache:6379/0",
+        ".venv/bin/python manage.py migrate",
+        ".venv/bin/python manage.py collectstatic --noinput",
+        ".venv/bin/gunicorn config.wsgi --workers 4 --bind 127.0.0.1:8000",
+    }
+
+
+def test_make_run_creates_the_learner_prints_the_login_and_serves(clone):
+    output = (clone / "first-run.txt").read_text()
+    password = re.search(r"password: (\S+)", output).group(1)
+    assert "Log in at http://127.0.0.1:8000/accounts/login/" in output
+    assert (clone / ".env").read_text().count("DJANGO_SECRET_KEY=") == 1
+    check = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth import authenticate; '
+        f"print(authenticate(username='learner', password='{password}') is not None)\"",
+        clone,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+
+
+def test_changepassword_works_as_printed_in_a_new_shell(clone):
+    result = fresh_shell(
+        ".venv/bin/python manage.py changepassword learner",
+        clone,
+        stdin=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Password changed successfully for user 'learner'" in result.stdout
+    check = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth import authenticate; '
+        f"print(authenticate(username='learner', password='{NEW_PASSWORD}') is not None)\"",
+        clone,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+
+
+def test_load_curriculum_works_as_printed_in_a_new_shell(clone):
+    command = (
+        ".venv/bin/python manage.py load_curriculum curricula/applied-ai-engineering.yaml"
+        " --owner learner"
+    )
+    result = fresh_shell(command, clone)
+    assert result.returncode == 0, result.stderr
+    assert "Created roadmap 'applied-ai-engineering'" in result.stdout
+    again = fresh_shell(command, clone)
+    assert "Updated roadmap 'applied-ai-engineering'" in again.stdout, again.stderr
+
+
+def test_the_make_targets_the_readme_names_exist(clone):
+    for target in ["test", "test-fast", "test-services", "format"]:
+        dry = fresh_shell(f"make -n {target}", clone)
+        assert dry.returncode == 0, f"make {target}: {dry.stderr}"
+
+
+def test_the_production_recipe_serves_with_debug_off(clone, tmp_path):
+    """The README's production commands, with its placeholders filled in as a reader would.
+
+    PostgreSQL and Redis are the README's example; the same commands run on the embedded
+    database here (CI runs the whole suite on PostgreSQL and Redis as well).
+    """
+    port = free_port()
+    production = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "p" * 30 + "-Zq8!" + "k" * 30,
+        "DJANGO_ALLOWED_HOSTS": "learn.example.org,127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for command in [
+        ".venv/bin/python manage.py migrate",
+        ".venv/bin/python manage.py collectstatic --noinput",
+    ]:
+        result = fresh_shell(command, clone, extra_env=production)
+        assert result.returncode == 0, f"{command}: {result.stderr}"
+    server = subprocess.Popen(
+        [".venv/bin/gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        cwd=clone,
+        env={"PATH": os.environ["PATH"], "HOME": str(clone.parent), **production},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        # The TLS proxy in front says the request came over HTTPS.
+        body = wait_for(
+            f"http://127.0.0.1:{port}/healthz",
+            seconds=60,
+            headers={"X-Forwarded-Proto": "https"},
+        )
+    finally:
+        stop(server)
+    assert body == "ok\n"
