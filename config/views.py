@@ -1,9 +1,10 @@
 """The site's own pages, above any one app: the home page, health, robots."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -47,6 +48,12 @@ def healthz(request):
             "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the real one."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_safe

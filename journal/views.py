@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from roadmap.models import Milestone, Roadmap, Topic
 
@@ -230,7 +231,7 @@ def _back_to_milestone(request, milestone, post):
             messages.success(request, f"Saved your reflection: “{post.title}”.")
             return redirect(post)
         return redirect(f"{milestone.roadmap.get_absolute_url()}#{milestone.anchor}")
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "includes/milestone.html",
         {
@@ -241,3 +242,5 @@ def _back_to_milestone(request, milestone, post):
             "next_url": milestone.roadmap.get_absolute_url(),
         },
     )
+    # A new post, or a form closed: widgets that waited for it (the dashboard) catch up.
+    return trigger_client_event(response, "progress-changed", after="settle")

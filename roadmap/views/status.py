@@ -69,7 +69,8 @@ def milestone_status(request, roadmap, milestone):
             "offer_reflection": milestone.status == Status.DONE,
         },
     )
-    trigger_client_event(response, PROGRESS_CHANGED)
+    # After the row has settled, so a widget that refreshes sees the row as it now is.
+    trigger_client_event(response, PROGRESS_CHANGED, after="settle")
     return in_roadmap_zone(response, roadmap)
 
 

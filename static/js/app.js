@@ -34,6 +34,20 @@ document.addEventListener("keydown", (event) => {
   button.click();
 });
 
+// A widget that fetches itself again waits while the learner writes a reflection inside it:
+// swapping it would throw the text away. The reflection's own answer says progress-changed
+// again once it is saved or skipped, and the widget catches up then.
+function holdsAReflection(detail) {
+  return detail.requestConfig && detail.requestConfig.verb === "get" &&
+    detail.target instanceof Element && detail.target.querySelector("form.reflection") !== null;
+}
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (holdsAReflection(event.detail)) event.preventDefault();
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (holdsAReflection(event.detail)) event.detail.shouldSwap = false;
+});
+
 document.addEventListener("htmx:sendError", () => {
   announce("The change was not saved: the server could not be reached. Check your connection and try again.");
 });

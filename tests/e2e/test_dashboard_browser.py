@@ -21,7 +21,9 @@ def test_status_change_on_the_dashboard_updates_every_widget_in_place(
 
     next_up.locator("#m-install-python").get_by_role("button", name="Done").click()
     expect(overall).to_contain_text("11% complete")
-    # The rest of the dashboard follows the "progress-changed" event the change fires.
+    # Done offers a reflection; the dashboard waits while it is open, then follows the
+    # "progress-changed" event the change fires.
+    page.locator("#m-install-python form.reflection").get_by_role("button", name="Skip").click()
     expect(page.locator(".next-up #m-install-python")).to_have_count(0)
     expect(page.locator(".widget-recent")).to_contain_text("Install Python")
 
@@ -32,6 +34,7 @@ def test_status_change_on_the_dashboard_updates_every_widget_in_place(
 
     expect(overall).to_contain_text("22% complete")
     expect(page.locator("#status-announcer")).to_contain_text("is now done")
+    page.locator("#m-first-notebook form.reflection").get_by_role("button", name="Skip").click()
     # Python setup is done, so the linear algebra it leads to is next.
     expect(page.locator(".next-up")).to_contain_text("Derive and code PCA via SVD")
     expect(page.locator("#widget-now")).to_contain_text("Nothing in progress.")
@@ -40,15 +43,35 @@ def test_status_change_on_the_dashboard_updates_every_widget_in_place(
     expect(page.locator(".heatmap rect.heat-2:has(title)")).to_have_count(1)
     expect(page.locator(".streak")).to_contain_text("1 learning day this week")
     assert page.evaluate("window.__sameDocument") is True
-    assert console_errors == []
 
-    # Chromium asks for /favicon.ico on a reload, a 404 the console reports: checked above.
     page.reload()
     expect(overall).to_contain_text("22% complete")
     expect(page.locator(".next-up")).to_contain_text("Derive and code PCA via SVD")
     expect(page.locator("#widget-now")).to_contain_text("Nothing in progress.")
     expect(page.locator(".widget-recent")).to_contain_text("Run a first notebook")
     expect(page.locator(".heatmap rect.heat-2:has(title)")).to_have_count(1)
+    assert console_errors == []
+
+
+def test_a_reflection_started_on_the_dashboard_survives_its_refreshes(
+    page: Page, site, settings, console_errors
+):
+    settings.DASHBOARD_REFRESH_SECONDS = 1
+    base, roadmap = site
+    log_in(page, base, f"/roadmaps/{roadmap.slug}/dashboard/")
+    page.locator(".next-up #m-install-python").get_by_role("button", name="Done").click()
+    form = page.locator("#m-install-python form.reflection")
+    expect(form).to_be_visible()
+    form.get_by_label("What I learnt").fill("pyenv, venvs and why pinning matters")
+    # Several refresh periods pass; the text being written stays where it is.
+    page.wait_for_timeout(2500)
+    expect(form.get_by_label("What I learnt")).to_have_value("pyenv, venvs and why pinning matters")
+
+    form.get_by_role("button", name="Publish reflection").click()
+    # Once it is saved the dashboard catches up: the post is among the latest.
+    expect(page.locator(".widget-recent")).to_contain_text("Reflection: Install Python")
+    expect(page.locator("#progress-overall")).to_contain_text("11% complete")
+    assert console_errors == []
 
 
 def test_a_second_tab_catches_up_after_its_refresh(page: Page, site, settings, browser):

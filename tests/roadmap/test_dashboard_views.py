@@ -145,7 +145,7 @@ def test_a_status_change_from_the_dashboard_fires_the_event_that_refreshes_it(
         **HTMX,
     )
     assert changed.template_name == "roadmap/milestone_status.html"
-    assert "progress-changed" in changed["HX-Trigger"]
+    assert "progress-changed" in changed["HX-Trigger-After-Settle"]
     assert 'id="progress-overall"' in changed.content.decode()
 
     # What the dashboard's poller asks when the event reaches it, with the page's old ETag.
@@ -295,3 +295,29 @@ def test_quarter_review_lists_what_was_stalled_at_the_quarters_end_as_the_dashbo
     stalled_now = now[now.index("Stalled") :]
     assert "a virtual environment</a>, started" in stalled_now
     assert "Run a first notebook</a>, started" in stalled_now
+
+
+def test_unpublishing_an_older_post_refreshes_the_dashboard(client, roadmap):
+    older = Post.objects.create(
+        author=roadmap.owner,
+        roadmap=roadmap,
+        title="Old",
+        slug="old",
+        status="published",
+        published_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    Post.objects.create(
+        author=roadmap.owner,
+        roadmap=roadmap,
+        title="New",
+        slug="new-one",
+        status="published",
+        published_at=datetime(2025, 2, 1, tzinfo=UTC),
+    )
+    url = reverse("roadmap:dashboard", args=[roadmap.slug])
+    etag = client.get(url)["ETag"]
+    older.status = Post.Status.DRAFT
+    older.save()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "Old" not in re.sub(r"\s+", " ", response.content.decode()).split("Latest posts")[1]

@@ -156,7 +156,7 @@ def test_htmx_status_change_answers_with_the_row_its_progress_and_one_event(
     assert response.status_code == 200
     assert response.template_name == "roadmap/milestone_status.html"
     assert "HX-Request" in response["Vary"]
-    assert json.loads(response["HX-Trigger"]) == {"progress-changed": {}}
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {"progress-changed": {}}
     html = text_of(response).strip()
     assert html.startswith('<li id="m-svd-pca"')
     assert 'aria-pressed="true" aria-keyshortcuts="d"' in html
