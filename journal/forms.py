@@ -45,6 +45,26 @@ def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, st
     return f"{quarter_text} review", "\n".join(lines) + "\n"
 
 
+# The largest key a database column holds; SQLite raises, not refuses, past it.
+LARGEST_KEY = 2**63 - 1
+
+
+def _out_of_range(value) -> bool:
+    text = str(value).strip()
+    return text.lstrip("-").isdigit() and abs(int(text)) > LARGEST_KEY
+
+
+class KeyModelChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its key, where a key too large for any row is simply not one."""
+
+    def to_python(self, value):
+        if _out_of_range(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A multiple choice whose options are grouped under a heading per group."""
 
@@ -61,6 +81,16 @@ class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return list(groups.items())
 
     choices = property(_grouped, forms.ChoiceField.choices.fset)
+
+    def _check_values(self, value):
+        for item in value:
+            if _out_of_range(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:40]},
+                )
+        return super()._check_values(value)
 
 
 class PostForm(forms.ModelForm):
@@ -88,6 +118,7 @@ class PostForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = ["roadmap", "title", "slug", "kind", "body", "summary", "milestones", "topics"]
+        field_classes = {"roadmap": KeyModelChoiceField}
         widgets = {
             "body": MarkdownxWidget(attrs={"rows": 18}),
             "summary": forms.Textarea(attrs={"rows": 2}),

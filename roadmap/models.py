@@ -212,7 +212,7 @@ class Roadmap(HasProgress, models.Model):
             stage_of_topic[topic_id] = stage_title
             if prerequisite_id is not None:
                 prerequisites.setdefault(topic_id, set()).add(prerequisite_id)
-        # The journal's one definition of visible, reached without importing the journal.
+        # The one definition of what a visitor may read, through the reverse relation.
         posts = self.posts.published()
         return History(
             rows={

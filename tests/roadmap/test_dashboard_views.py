@@ -69,12 +69,16 @@ def test_empty_roadmap_without_target_renders_without_error(client, learner):
     assert "0% complete" in text_of(response)
 
 
-def test_target_in_the_past_renders(client, roadmap):
+def test_target_in_the_past_renders_and_draws_the_plan_line(client, roadmap):
     Roadmap.objects.filter(pk=roadmap.pk).update(
         started_on=timezone.localdate() - timezone.timedelta(days=400),
         target_date=timezone.localdate() - timezone.timedelta(days=10),
     )
-    assert client.get(dashboard_url(roadmap)).status_code == 200
+    response = client.get(dashboard_url(roadmap))
+    assert response.status_code == 200
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert "against the straight line from the start to the target date" in html
+    assert "Not enough history to project a finish date yet" in html
 
 
 def test_private_dashboard_and_badge_are_404(client, roadmap):
@@ -106,7 +110,10 @@ def test_a_post_becoming_public_makes_the_dashboard_fresh(client, roadmap):
         status=Post.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    assert client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag).status_code == 200
+    fresh = client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
+    assert "New" in widget(fresh.content.decode(), "recent")
 
 
 def widget(html: str, name: str) -> str:
