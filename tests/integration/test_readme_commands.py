@@ -127,11 +127,13 @@ def clone(tmp_path_factory) -> Path:
 def test_every_readme_command_is_one_this_module_runs():
     assert readme_commands() == {
         "make run",
+        "make run PORT=8001",
         "make test",
         "make test-fast",
         "make test-services",
         "make format",
         ".venv/bin/python manage.py changepassword learner",
+        ".venv/bin/pytest",
         ".venv/bin/python manage.py load_curriculum curricula/applied-ai-engineering.yaml"
         " --owner learner",
         "export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=... DJANGO_ALLOWED_HOSTS=learn.example.org",
@@ -190,6 +192,13 @@ def test_the_make_targets_the_readme_names_exist(clone):
     for target in ["test", "test-fast", "test-services", "format"]:
         dry = fresh_shell(f"make -n {target}", clone)
         assert dry.returncode == 0, f"make {target}: {dry.stderr}"
+
+
+def test_a_bare_pytest_runs_in_a_new_shell(clone):
+    """No Makefile and no variables: the suite finds its own settings (one module here)."""
+    result = fresh_shell(".venv/bin/pytest -q -p no:randomly tests/test_architecture.py", clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b3 passed\b", result.stdout), result.stdout
 
 
 def test_the_production_recipe_serves_with_debug_off(clone, tmp_path):
