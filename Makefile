@@ -58,13 +58,14 @@ format: install-dev
 
 # Coverage of the Python code and the templates, with the total printed at the end.
 test: install-dev browser lint
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest --cov --cov-report=term:skip-covered
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -m "not slow" --cov --cov-report=term:skip-covered
 
-# Everything but the browser tests.
+# Everything but the browser tests and the slow ones.
 test-fast: install-dev
-	$(BIN)/pytest -m "not e2e"
+	$(BIN)/pytest -m "not e2e and not slow"
 
-# The scale-out path: the suite (browser tests aside) on PostgreSQL with Redis as the cache.
+# The scale-out path: the suite (browser tests aside) on PostgreSQL with Redis as the cache,
+# with the slow tests: several processes, load and fuzzing.
 test-services: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \

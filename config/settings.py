@@ -11,6 +11,7 @@ variable set in the environment wins over the file.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ DATA_DIR = Path(os.environ.get("DJANGO_DATA_DIR", BASE_DIR / "data"))
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    # Failed logins counted in the database, for every login form (config/login.py).
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -98,6 +101,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.login.LoginAttemptLockMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the login page saying so.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout check runs before any password is checked; the model backend checks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -179,6 +191,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Login limits (django-axes; see docs/security.md). An account is locked out from one address
+# after this many failures in a row, for this long; other addresses are not, so no stranger
+# can lock a learner out of the site. Unlock early: manage.py axes_reset_username NAME.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failures while locked out do not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.login.locked_out"
+# Successful logins are not recorded: only what the limit needs is kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For (0: none, trust no header).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", 0))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -238,7 +267,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading puts the domain in the browsers' own HTTPS-only lists, which is slow to undo
+    # and binds every subdomain: the site's owner opts in (DJANGO_HSTS_PRELOAD=1) knowingly.
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # The deploy check's reminder that preload is off: off is the decision (see above).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,6 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from config import views
-from config.login import RateLimitedLoginView
 from config.sitemaps import SITEMAPS
 from journal import feeds
 
@@ -21,7 +20,7 @@ urlpatterns = [
     ),
     path("roadmaps/", include("roadmap.urls")),
     path("journal/", include("journal.urls")),
-    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

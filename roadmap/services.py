@@ -16,11 +16,13 @@ def milestone_set_status(
     Setting the status it already has changes nothing and records nothing. Raises
     ValueError, saying what the statuses are, for one that is not one of them.
     """
-    at = at or timezone.now()
     with transaction.atomic():
         # Re-read under lock so two requests racing on one milestone each log the
         # transition they really made.
         current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        # The time is read only now, holding the lock: a change that waited for it is later
+        # than the one before it, so the log sorted by time is the order of the commits.
+        at = at or timezone.now()
         previous = current.status
         if previous != status:
             current.apply_status(status, at)

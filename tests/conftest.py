@@ -51,7 +51,7 @@ def milestone(roadmap) -> Milestone:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (login counters live there)."""
+    """Each test starts with an empty cache: nothing cached by one test shows in another."""
     cache.clear()
     yield
     cache.clear()

@@ -4,11 +4,12 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -34,13 +35,10 @@ def _compute_etag(request, slug: str) -> str | None:
     )
     if roadmap is None:
         return None
-    # Every post of the roadmap, drafts too: unpublishing or deleting one must show, and
-    # so must a scheduled one whose time has come.
-    posts = roadmap.posts.aggregate(
-        count=Count("pk"),
-        updated=Max("updated_at"),
-        visible=Count("pk", filter=Q(pk__in=roadmap.posts.published().values("pk"))),
-    )
+    # Only what the dashboard shows: its published posts. Unpublishing or deleting one
+    # changes the count, editing one its time, and a scheduled one counts once its time
+    # has come; a draft saved by the owner changes nothing a visitor sees.
+    posts = roadmap.posts.published().aggregate(count=Count("pk"), updated=Max("updated_at"))
     today = timezone.localdate(timezone=ZoneInfo(roadmap.time_zone))
     key = "|".join(
         str(part)
@@ -172,6 +170,10 @@ def badge(request, roadmap):
     theme = "dark" if request.GET.get("theme") == "dark" else "light"
     svg = charts.badge_svg(title=roadmap.title, percent=roadmap.progress.percent, theme=theme)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # Short enough that a README's badge follows progress within minutes.
-    response["Cache-Control"] = "public, max-age=300"
+    # Short enough that a README's badge follows progress within minutes. A private
+    # roadmap's badge is its owner's alone: no shared cache may keep it.
+    shared = roadmap.visibility != Roadmap.Visibility.PRIVATE
+    response["Cache-Control"] = f"{'public' if shared else 'private'}, max-age=300"
+    if not shared:
+        patch_vary_headers(response, ["Cookie"])
     return response

@@ -328,3 +328,21 @@ def test_unpublishing_an_older_post_refreshes_the_dashboard(client, roadmap):
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "Old" not in re.sub(r"\s+", " ", response.content.decode()).split("Latest posts")[1]
+
+
+def test_a_draft_saved_by_the_owner_does_not_change_what_a_visitor_revalidates(
+    client, roadmap, make_post
+):
+    etag = client.get(dashboard_url(roadmap))["ETag"]
+    make_post(status=Post.Status.DRAFT, title="Half-written")
+    assert client.get(dashboard_url(roadmap), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_private_roadmaps_badge_is_never_kept_by_a_shared_cache(client, learner_client, roadmap):
+    url = reverse("roadmap:badge", args=[roadmap.slug])
+    assert client.get(url)["Cache-Control"] == "public, max-age=300"
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    response = learner_client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=300"
+    assert "Cookie" in response["Vary"]
