@@ -286,6 +286,8 @@ LOGGING = {
 MARKDOWNX_URLS_PATH = "/journal/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/journal/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 400
+# Images one learner may upload in any hour: each costs a decode and disk space.
+UPLOADS_PER_HOUR = int(os.environ.get("DJANGO_UPLOADS_PER_HOUR", 30))
 
 # How often an open dashboard asks whether anything changed (an unchanged one costs a 304).
 DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DJANGO_DASHBOARD_REFRESH_SECONDS", 60))

@@ -148,3 +148,21 @@ class Post(models.Model):
         return bool(
             self.published_at and self.updated_at - self.published_at > timezone.timedelta(hours=1)
         )
+
+
+class Upload(models.Model):
+    """An image a learner uploaded into the editor: counted against the hourly limit."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    # The storage's name for the file; empty while the upload is being checked.
+    file = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self):
+        return self.file or "(being checked)"

@@ -1,10 +1,17 @@
 """Journal writes that touch several models at once."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from roadmap.models import Milestone, Roadmap
 
-from .models import Post
+from .models import Post, Upload
+from .uploads import store_image
 
 
 def reflection_create(
@@ -34,3 +41,30 @@ def reflection_create(
             milestone.save(update_fields=["evidence_url"])
             Roadmap.objects.filter(pk=milestone.roadmap_id).mark_changed()
     return post
+
+
+def upload_store(*, owner, uploaded_file) -> str:
+    """Check, re-encode and store an image for `owner`'s posts; return its address.
+
+    At most settings.UPLOADS_PER_HOUR in any hour, counted per learner across every app
+    server: the slot is taken (under a lock on the learner's row) before the image is
+    decoded, and given back if the image is refused. Raises ValidationError saying what to do.
+    """
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        recent = Upload.objects.filter(owner=owner, created_at__gte=since).count()
+        if recent >= settings.UPLOADS_PER_HOUR:
+            raise ValidationError(
+                f"You have uploaded {recent} images in the last hour, the most there can be. "
+                "Wait a while, or reuse an image you have already uploaded.",
+                code="too_many_uploads",
+            )
+        upload = Upload.objects.create(owner=owner)
+    try:
+        url = store_image(uploaded_file)
+    except ValidationError:
+        upload.delete()
+        raise
+    Upload.objects.filter(pk=upload.pk).update(file=url)
+    return url

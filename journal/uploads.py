@@ -19,8 +19,11 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# 40 MP is more than any phone camera takes; the decoded RGBA pixels stay under ~160 MB.
-MAX_PIXELS = 40_000_000
+# A post's column is under 1,000 px wide: 12 MP (a phone photo) is already more than it needs,
+# and keeps a worker's decoded pixels, RGBA and one converted copy, under about 100 MB.
+MAX_PIXELS = 12_000_000
+# Stored images are at most this wide or tall: sharp on a high-density screen, and light.
+MAX_SIDE = 2400
 # Pillow format name -> extension of the stored file.
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 # What the encoders get: nothing but the pixels, so no metadata can ride along.
@@ -86,6 +89,10 @@ def _reencode(data: bytes) -> tuple[str, bytes]:
             if width * height > MAX_PIXELS:
                 raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
             try:
+                if img.format == "JPEG":
+                    # libjpeg decodes straight to a smaller scale (1/2, 1/4, 1/8) when the
+                    # stored copy will be smaller anyway: less memory and time for big photos.
+                    img.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 # Raises on truncated data as long as ImageFile.LOAD_TRUNCATED_IMAGES stays
                 # False (Pillow's default); this module never sets it.
                 img.load()
@@ -104,6 +111,8 @@ def _clean_pixels(img: Image.Image) -> Image.Image:
     has_alpha = upright.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
     mode = "RGBA" if has_alpha and img.format != "JPEG" else "RGB"
     clean = upright.convert(mode) if upright.mode != mode else upright
+    if max(clean.size) > MAX_SIDE:
+        clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     # Some encoders fall back on info (PNG's ICC profile, JPEG's comment): leave them nothing.
     clean.info = {}
     return clean

@@ -19,8 +19,7 @@ from roadmap.models import Milestone, Roadmap, Topic
 from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
 from .markdown import render_markdown
 from .models import Post
-from .services import reflection_create
-from .uploads import store_image
+from .services import reflection_create, upload_store
 
 PAGE_SIZE = 20
 
@@ -184,9 +183,10 @@ def image_upload(request):
     if image is None:
         return JsonResponse({"error": "Send the image in the field “image”."}, status=400)
     try:
-        url = store_image(image)
+        url = upload_store(owner=request.user, uploaded_file=image)
     except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        status = 429 if exc.code == "too_many_uploads" else 400
+        return JsonResponse({"error": " ".join(exc.messages)}, status=status)
     return JsonResponse({"image_code": f"![]({url})"})
 
 

@@ -273,12 +273,12 @@ def test_store_image_decompression_bomb_refused_without_decoding(media, no_pixel
     bomb = raw_png(20_000, 20_000)  # 400 megapixels: beyond Pillow's own hard limit
     assert len(bomb) < 100_000
 
-    refuse(media, bomb, "too large: at most 40 megapixels")
+    refuse(media, bomb, "too large: at most 12 megapixels")
 
 
 def test_store_image_pixels_in_pillow_warning_range_refused(media, no_pixel_decoding):
     # 100 MP, where Pillow itself only warns: still refused, before any pixel is decoded.
-    refuse(media, raw_png(10_000, 10_000), "too large: at most 40 megapixels")
+    refuse(media, raw_png(10_000, 10_000), "too large: at most 12 megapixels")
 
 
 def test_store_image_pillow_bomb_warning_refused_even_above_max_pixels(media, monkeypatch):
@@ -292,16 +292,29 @@ def test_store_image_pillow_bomb_warning_refused_even_above_max_pixels(media, mo
 
 
 def test_store_image_just_over_max_pixels_refused_without_decoding(media, no_pixel_decoding):
-    # 48 MP: under Pillow's limits, so only the module's own header check stops it.
-    refuse(media, raw_png(8_000, 6_000), "too large: at most 40 megapixels")
+    # 12.0 MP and a row more: under Pillow's limits, so only the module's own check stops it.
+    refuse(media, raw_png(4_000, 3_001), "too large: at most 12 megapixels")
 
 
-def test_store_image_exactly_max_pixels_stored(media):
-    # 40 MP exactly (a blank 1-bit PNG, so it stays small): the limit is inclusive.
-    url = store_image(upload(raw_png(8_000, 5_000)))
+def test_store_image_the_probes_6320_square_png_refused_without_decoding(media, no_pixel_decoding):
+    # 40 MP in a file of a few hundred KB: it once cost a worker 300 MB and a second of CPU.
+    refuse(media, raw_png(6_320, 6_320), "too large: at most 12 megapixels")
+
+
+def test_store_image_exactly_max_pixels_stored_at_most_max_side(media):
+    # 12 MP exactly (a blank 1-bit PNG, so it stays small): the limit is inclusive, and the
+    # stored copy is scaled to what a post shows, keeping its proportions.
+    url = store_image(upload(raw_png(4_000, 3_000)))
 
     with Image.open(stored_path(media, url)) as img:
-        assert img.size == (8_000, 5_000)
+        assert img.size == (2_400, 1_800)
+
+
+def test_store_image_big_jpeg_photo_stored_scaled_down(media):
+    url = store_image(upload(image_bytes("JPEG", size=(4_000, 3_000)), name="p.jpg"))
+
+    with Image.open(stored_path(media, url)) as img:
+        assert img.size == (2_400, 1_800)
 
 
 def test_store_image_over_5_mb_refused_before_decoding(media, monkeypatch):

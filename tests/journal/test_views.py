@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from journal.models import Post
+from journal.models import Post, Upload
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Milestone, Roadmap, Status
 from roadmap.services import milestone_set_status
@@ -463,6 +463,35 @@ def test_logged_in_upload_of_a_real_image_is_stored_and_returns_markdown(
     assert code.startswith("![](/media/uploads/") and code.endswith(".png)")
     assert "plot" not in code
     assert len(list(tmp_path.rglob("*.png"))) == 1
+
+
+def png_upload(name="plot.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_uploads_beyond_the_hourly_limit_are_refused_and_a_refused_one_does_not_count(
+    learner_client, other_learner, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOADS_PER_HOUR = 3
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    assert learner_client.post("/journal/upload/", {"image": fake}).status_code == 400
+    for n in range(3):
+        response = learner_client.post("/journal/upload/", {"image": png_upload(f"{n}.png")})
+        assert response.status_code == 200
+    refused = learner_client.post("/journal/upload/", {"image": png_upload()})
+    assert refused.status_code == 429
+    assert "3 images in the last hour" in refused.json()["error"]
+    assert len(list(tmp_path.rglob("*.png"))) == 3
+    # The limit is each learner's own.
+    other = Client()
+    other.force_login(other_learner)
+    assert other.post("/journal/upload/", {"image": png_upload()}).status_code == 200
+    # An hour on, the first uploads no longer count.
+    Upload.objects.update(created_at=timezone.now() - timezone.timedelta(hours=2))
+    assert learner_client.post("/journal/upload/", {"image": png_upload()}).status_code == 200
 
 
 def test_refused_upload_says_why_and_stores_nothing(learner_client, settings, tmp_path):
