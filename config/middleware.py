@@ -1,6 +1,41 @@
-"""Checks on every request, before any view sees it."""
+"""What every request goes through before any view sees it."""
+
+import logging
+import re
+import uuid
 
 from django.http import HttpResponseBadRequest
+
+# A request id a proxy sent is kept when it looks like one; anything else is replaced.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id, shown on error pages and written in every log line about it.
+
+    A learner who meets an error can quote the id; the log line with the same id says what
+    went wrong. It is also sent back as X-Request-ID.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.id = sent if REQUEST_ID.match(sent) else uuid.uuid4().hex[:16]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` and `path` to log records about a request ("-" for the others)."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "id", "-")
+        record.path = getattr(request, "path", "-")
+        return True
 
 
 def _holds_nul(data) -> bool:

@@ -37,3 +37,5 @@ urlpatterns = [
 if settings.DEBUG:
     # Uploaded images under `make run`; in production the proxy or object storage serves them.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "config.views.server_error"

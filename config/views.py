@@ -1,8 +1,9 @@
 """The site's own pages, above any one app: the home page, health, robots."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import redirect
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
@@ -48,6 +49,15 @@ def healthz(request):
             "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def server_error(request):
+    """The 500 page: standalone, so it renders when the database or a template is the fault.
+
+    It names the request's id, which the log line about the error carries too.
+    """
+    html = loader.get_template("500.html").render({"request_id": getattr(request, "id", "")})
+    return HttpResponseServerError(html)
 
 
 @require_safe
