@@ -4,10 +4,11 @@ Variables are prefixed DJANGO_, plus DATABASE_URL and REDIS_URL. Development def
 apply only when DJANGO_DEBUG is on; with it off, a missing secret stops start-up with a
 message that names the variable to set.
 
-Variables may also come from a `.env` file beside manage.py (or the file DJANGO_ENV_FILE
-names; an empty DJANGO_ENV_FILE reads none). `make run` writes one for development, so
-every `manage.py` command works in a new shell exactly as the README prints it. A
-variable set in the environment wins over the file.
+For development, variables may also come from a `.env` file beside manage.py (or the file
+DJANGO_ENV_FILE names; an empty DJANGO_ENV_FILE reads none). `make run` writes one, so every
+`manage.py` command works in a new shell exactly as the README prints it. A variable set in
+the environment wins over the file, and with DJANGO_DEBUG=0 in the environment the file is
+not read at all: production never runs on a checkout's development settings.
 """
 
 import os
@@ -17,13 +18,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
+from dotenv import dotenv_values
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
-if ENV_FILE:
-    load_dotenv(ENV_FILE, override=False)
+if ENV_FILE and os.environ.get("DJANGO_DEBUG", "").lower() not in {"0", "false", "no", "off"}:
+    for name, value in dotenv_values(ENV_FILE).items():
+        if value is not None:
+            os.environ.setdefault(name, value)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -5,7 +5,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from roadmap.models import Milestone, Roadmap, Topic
 
-from .models import RESERVED_SLUGS, Post
+from .models import RESERVED_SLUGS, Post, validate_schedule_time
 
 WEEKLY_PROMPTS = ["Wins", "Struggles", "Confusion", "Breakthroughs"]
 
@@ -172,10 +172,11 @@ class PostForm(forms.ModelForm):
             at = cleaned.get("publish_at")
             if at is None:
                 self.add_error("publish_at", "Give the date and time to publish at.")
-            elif at <= timezone.now():
-                self.add_error(
-                    "publish_at", "That time has passed: pick a future time, or Publish now."
-                )
+            else:
+                try:
+                    validate_schedule_time(at)
+                except forms.ValidationError as error:
+                    self.add_error("publish_at", error)
         self.action = action
         return cleaned
 

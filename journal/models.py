@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +13,12 @@ from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
 # Post addresses share /journal/ with these pages (journal/urls.py): no post may take them.
 RESERVED_SLUGS = {"new", "feed", "kinds", "preview", "upload", "reflect"}
+
+
+def validate_schedule_time(at: datetime) -> None:
+    """A post is scheduled for a time to come; now or earlier is publishing."""
+    if at <= timezone.now():
+        raise ValidationError("That time has passed: pick a future time, or Publish now.")
 
 
 class PostQuerySet(SlugQuerySet):
@@ -113,16 +120,18 @@ class Post(models.Model):
 
     # Publishing: the rules live here; the form and the reflection call them, then save.
 
-    def publish(self, *, at: datetime | None = None) -> None:
+    def publish(self) -> None:
         """Publish now; publishing a public post again keeps its first publication time."""
         if not self.is_public:
-            self.published_at = at or timezone.now()
+            self.published_at = timezone.now()
         self.status = self.Status.PUBLISHED
 
     def schedule(self, at: datetime) -> None:
-        """Publish at a future time: the post appears by itself then, with no job to run."""
-        if at <= timezone.now():
-            raise ValueError("That time has passed: pick a future time, or publish now.")
+        """Publish at `at`: the post appears by itself then, with no job to run.
+
+        The form checks the time with validate_schedule_time; a time that passed in the
+        moment since then only means the post appears at once.
+        """
         self.status = self.Status.PUBLISHED
         self.published_at = at
 

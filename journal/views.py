@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -12,9 +13,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from roadmap.models import Milestone, Roadmap, Topic
+from roadmap.services import PROGRESS_CHANGED
 
 from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
 from .markdown import render_markdown
@@ -190,11 +192,14 @@ def image_upload(request):
     return JsonResponse({"image_code": f"![]({url})"})
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def reflect(request, roadmap, milestone):
     """A short reflection on a finished milestone, saved as a reflection post tied to it."""
+    if not request.user.is_authenticated:
+        # From HTMX the whole page goes to log in; a login form must not land in the row.
+        response = redirect_to_login(request.get_full_path())
+        return HttpResponseClientRedirect(response.url) if request.htmx else response
     milestone = get_object_or_404(
         Milestone.objects.owned_by(request.user).select_related("roadmap", "topic"),
         roadmap__slug=roadmap,
@@ -243,4 +248,4 @@ def _back_to_milestone(request, milestone, post):
         },
     )
     # A new post, or a form closed: widgets that waited for it (the dashboard) catch up.
-    return trigger_client_event(response, "progress-changed", after="settle")
+    return trigger_client_event(response, PROGRESS_CHANGED, after="settle")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
-from .rules import Status, is_counted
+from .rules import Status
 from .stats import Event, History, MilestoneRow, PostRow, Quarter, quarter_review
 
 
@@ -116,14 +116,12 @@ class ProgressQuerySet(SlugQuerySet):
 class HasProgress:
     """The `progress` of a roadmap, stage or topic: from with_progress() or one query."""
 
-    # Filter on Milestone that selects this row's milestones.
-    milestones_filter = ""
-
     @cached_property
     def progress(self) -> "Progress":
-        if hasattr(self, "n_required"):
-            return Progress.of(self)
-        return Milestone.objects.filter(**{self.milestones_filter: self.pk}).progress()
+        row = self
+        if not hasattr(row, "n_required"):
+            row = type(self).objects.filter(pk=self.pk).with_progress().get()
+        return Progress.of(row)
 
 
 def validate_time_zone(value: str) -> None:
@@ -176,8 +174,6 @@ class Roadmap(HasProgress, models.Model):
 
     objects = RoadmapQuerySet.as_manager()
 
-    milestones_filter = "roadmap"
-
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -197,6 +193,12 @@ class Roadmap(HasProgress, models.Model):
 
     def get_absolute_url(self):
         return reverse("roadmap:detail", args=[self.slug])
+
+    def stages_with_progress(self) -> list:
+        """The stages with their progress, which gives the roadmap's own: their sum, no query."""
+        stages = list(self.stages.with_progress())
+        self.progress = sum((stage.progress for stage in stages), Progress())
+        return stages
 
     def history(self):
         """Everything this roadmap's numbers are computed from (a stats.History), in 4 queries."""
@@ -263,8 +265,6 @@ class Stage(HasProgress, models.Model):
 
     objects = StageQuerySet.as_manager()
 
-    milestones_filter = "topic__stage"
-
     class Meta:
         ordering = ["roadmap", "position", "pk"]
         constraints = [
@@ -297,8 +297,6 @@ class Topic(HasProgress, models.Model):
     )
 
     objects = ProgressQuerySet.as_manager()
-
-    milestones_filter = "topic"
 
     class Meta:
         ordering = ["stage__position", "position", "pk"]
@@ -418,10 +416,6 @@ class Milestone(models.Model):
     @property
     def anchor(self) -> str:
         return f"m-{self.slug}"
-
-    @property
-    def is_counted(self) -> bool:
-        return is_counted(optional=self.optional, status=self.status)
 
     @property
     def has_progress(self) -> bool:

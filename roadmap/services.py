@@ -7,6 +7,10 @@ from django.utils import timezone
 
 from .models import Milestone, ProgressEvent, Roadmap
 
+# The client event an answer to a change of progress fires (HX-Trigger-After-Settle): every
+# widget that shows progress listens for it (hx-trigger="progress-changed from:body").
+PROGRESS_CHANGED = "progress-changed"
+
 
 def milestone_set_status(
     *, milestone: Milestone, status: str, at: datetime | None = None

@@ -2,7 +2,7 @@
 
 Pure functions over plain rows, so each number can be tested on its own without a database.
 Roadmap.history() loads the rows; the views turn the numbers into pages. The rules of what
-counts, what is a start and what is stalled are roadmap.models' own, and only read here.
+counts, what is a start and what is stalled are roadmap.rules' own, and only read here.
 """
 
 import math
@@ -225,7 +225,10 @@ def pace(
         and e.milestone_id in milestones
         and milestones[e.milestone_id].status == Status.DONE
         # Optional work is welcome but does not bring the counted finish closer.
-        and is_counted(optional=milestones[e.milestone_id].optional, status=Status.DONE)
+        and is_counted(
+            optional=milestones[e.milestone_id].optional,
+            status=milestones[e.milestone_id].status,
+        )
     }
     hours = sum((milestones[m].hours for m in finished), Decimal(0))
     elapsed = max(1.0, min(float(weeks), (today - started_on).days / 7))
@@ -294,14 +297,14 @@ def next_up(
         m
         for m in milestones
         if m.status == Status.NOT_STARTED
-        and not m.optional
+        and is_counted(optional=m.optional, status=m.status)
         and not (prerequisites.get(m.topic_id, set()) & open_topics)
     ]
     return ready[:limit]
 
 
 def stalled(milestones: Iterable[MilestoneRow], *, now: datetime) -> list[MilestoneRow]:
-    """The milestones stalled at the moment `now` (see roadmap.models.is_stalled)."""
+    """The milestones stalled at the moment `now` (see roadmap.rules.is_stalled)."""
     return [m for m in milestones if is_stalled(status=m.status, started_at=m.started_at, at=now)]
 
 

@@ -90,3 +90,18 @@ def test_the_embedded_database_is_a_sqlite_file_in_wal_mode(tmp_path):
     )
     assert result.stdout.split() == ["wal", "20000"], result.stderr
     assert (tmp_path / "db.sqlite3").exists()
+
+
+def test_a_checkouts_development_file_is_not_read_in_production(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=from-the-development-file-" + "x" * 30)
+    development = manage("check", DJANGO_ENV_FILE=str(env_file))
+    assert development.returncode == 0, development.stderr
+    production = manage(
+        "check",
+        DJANGO_ENV_FILE=str(env_file),
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="example.org",
+    )
+    assert production.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in production.stderr

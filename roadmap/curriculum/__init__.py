@@ -6,6 +6,7 @@ update does before anything is written; apply writes it.
 
 from .apply import (
     LoadReport,
+    PlanChanged,
     load_curriculum,
     roadmap_apply_plan,
     roadmap_create_from_curriculum,
@@ -32,6 +33,7 @@ __all__ = [
     "CurriculumSpec",
     "LoadReport",
     "MilestoneSpec",
+    "PlanChanged",
     "Reason",
     "ResourceSpec",
     "StageSpec",

@@ -61,11 +61,27 @@ def roadmap_create_from_curriculum(
     return LoadReport(roadmap=roadmap, created=True, plan=plan)
 
 
-def roadmap_update_from_curriculum(*, roadmap: Roadmap, spec: CurriculumSpec) -> LoadReport:
-    """Bring `roadmap` up to `spec`, keeping all progress: plan, then carry out that plan."""
+class PlanChanged(Exception):
+    """What an update would do is no longer what the learner reviewed; `plan` is what it is now."""
+
+    def __init__(self, plan: UpdatePlan):
+        self.plan = plan
+        super().__init__("The update's plan changed since it was reviewed.")
+
+
+def roadmap_update_from_curriculum(
+    *, roadmap: Roadmap, spec: CurriculumSpec, reviewed: str | None = None
+) -> LoadReport:
+    """Bring `roadmap` up to `spec`, keeping all progress: plan, then carry out that plan.
+
+    With `reviewed`, the fingerprint of the plan the learner saw, nothing is written unless
+    the plan is still exactly that one (PlanChanged otherwise).
+    """
     with transaction.atomic():
         # Planned inside the transaction, so nothing the plan read can change before it is done.
         plan = plan_update(spec, roadmap)
+        if reviewed is not None and reviewed != plan.fingerprint:
+            raise PlanChanged(plan)
         roadmap_apply_plan(plan=plan)
     return LoadReport(roadmap=roadmap, created=False, plan=plan)
 

@@ -5,6 +5,7 @@ carries it out step by step, and the message after the update is read from it. R
 roadmap's rows takes three queries, whatever its size.
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -126,6 +127,17 @@ class UpdatePlan:
         return not (
             self.added or self.renamed or self.moved or self.removed or self.kept or self.reweighed
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """Stands for exactly what this plan would do: the review sends it back when applied."""
+        text = "\n".join(
+            f"{step.kind}|{step.key}|{step.action}|{step.parent}|{step.position}|{step.title}"
+            f"|{step.renamed}|{step.moved}|{step.reweighed}|{step.kept_because}"
+            for step in self.steps
+        )
+        digest = hashlib.sha256(f"{self.spec.key}|{self.spec.version}\n{text}".encode())
+        return digest.hexdigest()[:32]
 
     @property
     def summary(self) -> str:

@@ -15,7 +15,7 @@ from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .. import charts, stats
-from ..models import Progress, Roadmap, Status
+from ..models import Roadmap, Status
 from .common import in_roadmap_zone, owns, page_path, roadmap_for
 
 
@@ -52,9 +52,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
     history = roadmap.history()
     tz = history.tz
     today = stats.local_date(now, tz)
-    stages = list(roadmap.stages.with_progress())
-    # The roadmap's own progress is its stages' sum: no query of its own.
-    roadmap.progress = sum((stage.progress for stage in stages), Progress())
+    stages = roadmap.stages_with_progress()
 
     # History recorded before the start date (an imported log) still belongs on the charts.
     first = stats.local_date(history.events[0].at, tz) if history.events else today

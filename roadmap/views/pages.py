@@ -10,17 +10,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from ..curriculum import catalogue, load_curriculum, newest_for, plan_update
+from ..curriculum import (
+    PlanChanged,
+    catalogue,
+    load_curriculum,
+    newest_for,
+    plan_update,
+    roadmap_update_from_curriculum,
+)
 from ..forms import MilestoneNotesForm, NewRoadmapForm
-from ..models import Milestone, Progress, Roadmap, Topic
+from ..models import Milestone, Roadmap, Topic
 from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
-
-
-def _stages(roadmap: Roadmap) -> list:
-    """The roadmap's stages with their progress; the roadmap's own is their sum (no query)."""
-    stages = list(roadmap.stages.with_progress())
-    roadmap.progress = sum((stage.progress for stage in stages), Progress())
-    return stages
 
 
 @require_safe
@@ -28,7 +28,7 @@ def _stages(roadmap: Roadmap) -> list:
 def roadmap_detail(request, roadmap):
     roadmap = roadmap_for(request, roadmap)
     is_owner = owns(request, roadmap)
-    stages = _stages(roadmap)
+    stages = roadmap.stages_with_progress()
     if fragment_requested(request, "stage-index"):
         # The index refreshes itself after a status change elsewhere on the page.
         context = {"roadmap": roadmap, "stages": stages, "is_owner": is_owner}
@@ -115,14 +115,32 @@ def roadmap_update(request, roadmap):
     if newest is None or newest.version <= (roadmap.curriculum_version or 0):
         messages.info(request, "This roadmap is up to date with its curriculum.")
         return redirect(roadmap)
+    status = 200
     if request.method == "POST":
-        report = load_curriculum(newest, owner=request.user, roadmap=roadmap)
-        messages.success(request, f"Updated to version {newest.version}: {report.plan.summary}.")
-        return redirect(roadmap)
+        try:
+            report = roadmap_update_from_curriculum(
+                roadmap=roadmap, spec=newest, reviewed=request.POST.get("plan", "")
+            )
+        except PlanChanged as changed:
+            # A newer file, or the roadmap changed since the review: show what it does now.
+            messages.warning(
+                request,
+                "What the update would do has changed since you reviewed it: "
+                "here is what it does now. Nothing was changed yet.",
+            )
+            plan, status = changed.plan, 409
+        else:
+            messages.success(
+                request, f"Updated to version {newest.version}: {report.plan.summary}."
+            )
+            return redirect(roadmap)
+    else:
+        plan = plan_update(newest, roadmap)
     return TemplateResponse(
         request,
         "roadmap/roadmap_update.html",
-        {"roadmap": roadmap, "spec": newest, "plan": plan_update(newest, roadmap)},
+        {"roadmap": roadmap, "spec": newest, "plan": plan},
+        status=status,
     )
 
 
@@ -140,7 +158,7 @@ def topic_detail(request, roadmap, topic):
         slug=topic,
     )
     topic.roadmap = roadmap
-    stages = _stages(roadmap)
+    stages = roadmap.stages_with_progress()
     topic.stage = next(s for s in stages if s.pk == topic.stage_id)
     milestones = list(topic.milestones.all())
     for milestone in milestones:
@@ -181,7 +199,7 @@ def milestone_detail(request, roadmap, milestone):
 
 def milestone_page(request, roadmap, milestone, form, status=200):
     """The milestone's page; `form` keeps what the owner typed when it was refused."""
-    stages = _stages(roadmap)
+    stages = roadmap.stages_with_progress()
     milestone.topic.stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
     is_owner = owns(request, roadmap)
     response = TemplateResponse(

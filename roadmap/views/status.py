@@ -12,12 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 
 from ..forms import MilestoneNotesForm
 from ..models import Roadmap, Status
-from ..services import milestone_set_status
+from ..services import PROGRESS_CHANGED, milestone_set_status
 from .common import in_roadmap_zone, local_path, owned_milestone, page_path
 from .pages import milestone_page
-
-# The client event every widget that shows progress listens for (hx-trigger="... from:body").
-PROGRESS_CHANGED = "progress-changed"
 
 
 def _login_required_response(request):

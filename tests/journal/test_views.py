@@ -574,3 +574,13 @@ def test_a_quarter_far_out_of_range_starts_a_plain_quarterly_post(learner_client
     html = response.content.decode()
     assert '<option value="quarterly" selected>' in html
     assert "The numbers" not in html
+
+
+
+def test_an_expired_session_in_the_reflection_form_sends_the_page_to_log_in(client, milestone):
+    url = reverse("journal:reflect", args=[milestone.roadmap.slug, milestone.slug])
+    response = client.post(url, {"learnt": "kept?", "action": "publish"}, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    assert response.content == b""
+    assert not Post.objects.exists()

@@ -65,8 +65,8 @@ def test_an_admin_save_that_keeps_the_status_logs_nothing(admin_client, mileston
 
 
 def test_the_event_log_cannot_be_edited_or_deleted_in_the_admin(admin_client, milestone):
-    milestone_set_status_url = reverse("admin:roadmap_milestone_change", args=[milestone.pk])
-    admin_client.post(milestone_set_status_url, change_form(milestone, status=Status.DONE))
+    change_url = reverse("admin:roadmap_milestone_change", args=[milestone.pk])
+    admin_client.post(change_url, change_form(milestone, status=Status.DONE))
     event = ProgressEvent.objects.get(milestone=milestone)
     assert admin_client.get(reverse("admin:roadmap_progressevent_add")).status_code == 403
     delete = reverse("admin:roadmap_progressevent_delete", args=[event.pk])

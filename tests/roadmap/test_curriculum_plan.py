@@ -492,7 +492,9 @@ def test_applied_update_does_what_the_review_listed_and_says_so(
     make_post(topics=[roadmap.topics.get(key="sharing")])
     newer_file(small_file_without_sharing())
 
-    response = learner_client.post(reverse("roadmap:update", args=[roadmap.slug]))
+    url = reverse("roadmap:update", args=[roadmap.slug])
+    shown = re.search(r'name="plan" value="([0-9a-f]+)"', learner_client.get(url).content.decode())
+    response = learner_client.post(url, {"plan": shown[1]})
 
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [

@@ -147,7 +147,8 @@ def test_applying_the_update_keeps_progress(learner_client, curricula):
     roadmap = Roadmap.objects.get()
     milestone_set_status(milestone=roadmap.milestones.get(key="first-notebook"), status=Status.DONE)
     newer_version(curricula)
-    response = learner_client.post(reverse("roadmap:update", args=[roadmap.slug]))
+    url = reverse("roadmap:update", args=[roadmap.slug])
+    response = learner_client.post(url, {"plan": reviewed_plan(learner_client, url)})
     assert response.status_code == 302
     roadmap.refresh_from_db()
     assert roadmap.curriculum_version == 2
@@ -157,9 +158,36 @@ def test_applying_the_update_keeps_progress(learner_client, curricula):
     assert not roadmap.milestones.filter(key="review").exists()  # untouched, so removed
 
 
+def test_an_update_that_changed_since_its_review_is_shown_again_not_applied(
+    learner_client, curricula
+):
+    learner_client.post(NEW, form_data())
+    roadmap = Roadmap.objects.get()
+    newer_version(curricula)
+    url = reverse("roadmap:update", args=[roadmap.slug])
+    reviewed = reviewed_plan(learner_client, url)
+    # Progress made in another tab changes what the update would do to that milestone.
+    milestone_set_status(milestone=roadmap.milestones.get(key="review"), status=Status.DONE)
+
+    response = learner_client.post(url, {"plan": reviewed})
+
+    assert response.status_code == 409
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert "has changed since you reviewed it" in html
+    assert 'Write a quarterly review <span class="muted">(has progress' in html
+    roadmap.refresh_from_db()
+    assert roadmap.curriculum_version == 1
+    assert not roadmap.milestones.filter(key="yearly").exists()
+
+
 def test_update_of_another_users_roadmap_is_404(client, other_learner, learner_client, curricula):
     learner_client.post(NEW, form_data())
     client.force_login(other_learner)
     url = reverse("roadmap:update", args=["my-ml-year"])
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
+
+
+def reviewed_plan(client, url) -> str:
+    """The plan the review page shows, as its form sends it back."""
+    return re.search(r'name="plan" value="([0-9a-f]+)"', client.get(url).content.decode())[1]
