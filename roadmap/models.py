@@ -202,9 +202,9 @@ class Roadmap(HasProgress, models.Model):
 
     def history(self):
         """Everything this roadmap's numbers are computed from (a stats.History), in 4 queries."""
-        milestones = list(self.milestones.in_roadmap_order())
-        for milestone in milestones:
-            milestone.roadmap = self  # so that showing a milestone's address costs no query
+        fields = ("pk", "topic_id", "status", "optional", "estimated_hours", "started_at")
+        fields += ("title", "slug", "completed_at")
+        milestones = self.milestones.in_roadmap_order().values_list(*fields)
         stage_of_topic: dict[int, str] = {}
         prerequisites: dict[int, set[int]] = {}
         # A row per topic and prerequisite (None for a topic without): both maps in one query.
@@ -217,19 +217,7 @@ class Roadmap(HasProgress, models.Model):
         # The one definition of what a visitor may read, through the reverse relation.
         posts = self.posts.published()
         return History(
-            rows={
-                m.pk: MilestoneRow(
-                    id=m.pk,
-                    topic_id=m.topic_id,
-                    status=m.status,
-                    optional=m.optional,
-                    hours=m.estimated_hours,
-                    started_at=m.started_at,
-                    title=m.title,
-                    slug=m.slug,
-                )
-                for m in milestones
-            },
+            rows={values[0]: MilestoneRow(*values) for values in milestones},
             events=[
                 Event(*values)
                 for values in self.events.order_by("at", "pk").values_list(
@@ -243,7 +231,6 @@ class Roadmap(HasProgress, models.Model):
             time_zone=self.time_zone,
             started_on=self.started_on,
             target=self.target_date,
-            milestones={m.pk: m for m in milestones},
         )
 
     def quarter_review(self, year: int, number: int, *, now: datetime | None = None):

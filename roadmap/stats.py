@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from .charts import DayActivity
@@ -43,6 +42,7 @@ class MilestoneRow:
     started_at: datetime | None = None
     title: str = ""
     slug: str = ""
+    completed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,6 @@ class History:
     time_zone: str = "UTC"
     started_on: date
     target: date | None = None
-    # The model objects the rows were read from, for pages to show: nothing here reads them.
-    milestones: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     counted: frozenset[int] = field(init=False)
     hours_done: Decimal = field(init=False)

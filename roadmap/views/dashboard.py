@@ -67,13 +67,25 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         history.events, history.rows, weeks=4, today=today, started_on=start, tz=tz
     )
     days = stats.heatmap(history.events, history.post_times, today=today, tz=tz)
-    shown = history.milestones
     rows = list(history.rows.values())
-    done = sorted(
-        (m for m in shown.values() if m.status == Status.DONE and m.completed_at),
-        key=lambda m: m.completed_at,
-        reverse=True,
-    )[:5]
+    lists = {
+        "in_progress": [row.id for row in rows if row.status == Status.IN_PROGRESS],
+        "next_up": [row.id for row in stats.next_up(rows, history.prerequisites)],
+        "stalled": [row.id for row in stats.stalled(rows, now=now)],
+        "recently_done": [
+            row.id
+            for row in sorted(
+                (r for r in rows if r.status == Status.DONE and r.completed_at),
+                key=lambda r: r.completed_at,
+                reverse=True,
+            )[:5]
+        ],
+    }
+    # The rows the page shows as milestones, read as models in one query whatever the size.
+    shown = roadmap.milestones.in_bulk({pk for ids in lists.values() for pk in ids})
+    for milestone in shown.values():
+        milestone.roadmap = roadmap
+    done = [shown[pk] for pk in lists["recently_done"]]
     tied: dict[int, list] = {}
     for post in (
         roadmap.posts.published()
@@ -113,9 +125,9 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         "heatmap": charts.heatmap_svg(days, title="A year of learning", today=today),
         "heatmap_rows": charts.heatmap_table_rows(days),
         "streak": stats.learning_streak(history.events, history.post_times, today=today, tz=tz),
-        "in_progress": [m for m in shown.values() if m.status == Status.IN_PROGRESS],
-        "next_up": [shown[row.id] for row in stats.next_up(rows, history.prerequisites)],
-        "stalled": [shown[row.id] for row in stats.stalled(rows, now=now)],
+        "in_progress": [shown[pk] for pk in lists["in_progress"]],
+        "next_up": [shown[pk] for pk in lists["next_up"]],
+        "stalled": [shown[pk] for pk in lists["stalled"]],
         "recently_done": done,
         "latest_posts": roadmap.posts.published()
         .newest_first()
