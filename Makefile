@@ -71,5 +71,10 @@ test-services: install-dev
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/pytest -m "not e2e"
 
+# A consistent copy of the database and the uploads in one archive, in data/backups/.
+.PHONY: backup
+backup:
+	$(BIN)/python manage.py backup
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

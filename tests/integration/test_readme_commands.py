@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tarfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 NEW_PASSWORD = "a-new-long-password-77"
+BACKUP = ".venv/bin/python manage.py backup"
+BACKUP_MEDIA = ".venv/bin/python manage.py backup --media-only"
+# PATH stands for the archive, as the README says; the test puts a real one in its place.
+RESTORE = ".venv/bin/python manage.py restore PATH"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"
@@ -142,6 +147,10 @@ def test_every_readme_command_is_one_this_module_runs():
         ".venv/bin/python manage.py migrate",
         ".venv/bin/python manage.py collectstatic --noinput",
         ".venv/bin/gunicorn config.wsgi --workers 4 --bind 127.0.0.1:8000",
+        "make backup",
+        BACKUP,
+        BACKUP_MEDIA,
+        RESTORE,
     }
 
 
@@ -240,3 +249,59 @@ def test_the_production_recipe_serves_with_debug_off(clone, tmp_path):
     finally:
         stop(server)
     assert body == "ok\n"
+
+
+def archives(clone: Path) -> set[Path]:
+    return set((clone / "data" / "backups").glob("*.tar.gz"))
+
+
+def backed_up(command: str, clone: Path) -> Path:
+    """Run a backup command the README prints; the archive it wrote."""
+    before = archives(clone)
+    result = fresh_shell(command, clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [archive] = archives(clone) - before
+    assert f"Backup written to {archive} (" in result.stdout
+    return archive
+
+
+def usernames(clone: Path) -> str:
+    result = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth import get_user_model; '
+        "print(sorted(get_user_model().objects.values_list('username', flat=True)))\"",
+        clone,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_make_backup_and_the_backup_command_each_write_an_archive(clone):
+    for command in ["make backup", BACKUP]:
+        with tarfile.open(backed_up(command, clone)) as tar:
+            assert {"manifest.json", "db.sqlite3"} <= set(tar.getnames()), command
+
+
+def test_a_media_only_backup_works_as_printed(clone):
+    with tarfile.open(backed_up(BACKUP_MEDIA, clone)) as tar:
+        assert "db.sqlite3" not in tar.getnames()
+
+
+def test_restore_as_printed_undoes_a_change_made_after_the_backup(clone):
+    archive = backed_up(BACKUP, clone)
+    before = usernames(clone)
+    made = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth import get_user_model; '
+        "get_user_model().objects.create_user('made-after-the-backup')\"",
+        clone,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "made-after-the-backup" in usernames(clone)
+
+    restore = fresh_shell(
+        RESTORE.replace("PATH", str(archive.relative_to(clone))), clone, stdin="yes\n"
+    )
+
+    assert restore.returncode == 0, restore.stdout + restore.stderr
+    assert "Restored the database" in restore.stdout
+    assert usernames(clone) == before
