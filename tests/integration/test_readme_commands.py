@@ -138,6 +138,7 @@ def test_every_readme_command_is_one_this_module_runs():
         "make test-services",
         "make format",
         ".venv/bin/python manage.py changepassword learner",
+        ".venv/bin/python manage.py axes_reset_username learner",
         ".venv/bin/pytest",
         ".venv/bin/python manage.py load_curriculum curricula/applied-ai-engineering.yaml"
         " --owner learner",
@@ -166,6 +167,26 @@ def test_make_run_creates_the_learner_prints_the_login_and_serves(clone):
         clone,
     )
     assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+
+
+def test_an_account_locked_out_is_unlocked_as_printed_in_a_new_shell(clone):
+    lock = (
+        ".venv/bin/python manage.py shell -c "
+        '"from axes.models import AccessAttempt; '
+        "AccessAttempt.objects.create(username='learner', ip_address='203.0.113.9', "
+        "user_agent='test', failures_since_start=5, get_data='', post_data='', "
+        "http_accept='', path_info='/accounts/login/')\""
+    )
+    assert fresh_shell(lock, clone).returncode == 0
+    result = fresh_shell(".venv/bin/python manage.py axes_reset_username learner", clone)
+    assert result.returncode == 0, result.stderr
+    assert "1 attempts removed" in result.stdout or "1 attempt" in result.stdout, result.stdout
+    count = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from axes.models import AccessAttempt; print(AccessAttempt.objects.count())"',
+        clone,
+    )
+    assert count.stdout.strip().splitlines()[-1] == "0"
 
 
 def test_changepassword_works_as_printed_in_a_new_shell(clone):
