@@ -296,6 +296,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes reports every login at INFO; a lockout is a warning and still shows.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # The editor's preview and upload go to the journal's own views, which require a login and

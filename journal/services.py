@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from roadmap.models import Milestone, Roadmap
@@ -27,13 +27,12 @@ def reflection_create(
             author=milestone.roadmap.owner,
             roadmap=milestone.roadmap,
             title=f"Reflection: {milestone.title}"[:200],
-            slug=Post.objects.free_slug(f"reflection-{milestone.slug}", max_length=100),
             kind=Post.Kind.REFLECTION,
             body=body,
         )
         if publish:
             post.publish()
-        post.save()
+        _save_with_a_free_slug(post, f"reflection-{milestone.slug}")
         post.milestones.add(milestone)
         post.topics.add(milestone.topic)
         if evidence_url and not milestone.evidence_url:
@@ -41,6 +40,24 @@ def reflection_create(
             milestone.save(update_fields=["evidence_url"])
             Roadmap.objects.filter(pk=milestone.roadmap_id).mark_changed()
     return post
+
+
+def _save_with_a_free_slug(post: Post, text: str, *, attempts: int = 5) -> None:
+    """Save `post` under the first free address from `text`.
+
+    Two reflections sent at once find the same free address; the database's unique address
+    refuses the second, which takes the next one instead of failing.
+    """
+    for _ in range(attempts - 1):
+        post.slug = Post.objects.free_slug(text, max_length=100)
+        try:
+            with transaction.atomic():
+                post.save()
+        except IntegrityError:
+            continue
+        return
+    post.slug = Post.objects.free_slug(text, max_length=100)
+    post.save()
 
 
 def upload_store(*, owner, uploaded_file) -> str:

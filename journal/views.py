@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -122,11 +123,28 @@ def _edit(request, post: Post):
     return response
 
 
+def _save_or_explain(form: PostForm) -> Post | None:
+    """Save the post; None, with the reason on the form, if its address was taken meanwhile.
+
+    The form checks the address first, but the same post sent twice at once passes that
+    check twice: the database's unique address decides, and the second one is told.
+    """
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(
+            "slug",
+            f"The address “{form.cleaned_data['slug']}” was just taken, perhaps by this same "
+            "post sent twice: check your posts, or choose another address.",
+        )
+        return None
+
+
 def _edit_in_zone(request, post: Post, roadmap: Roadmap):
     if request.method == "POST":
         form = PostForm(request.POST, instance=post, user=request.user)
-        if form.is_valid():
-            post = form.save()
+        if form.is_valid() and (post := _save_or_explain(form)) is not None:
             verb = {"draft": "Saved the draft", "publish": "Published", "schedule": "Scheduled"}[
                 form.action
             ]

@@ -5,12 +5,15 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from journal.forms import PostForm
 from journal.models import Post, Upload
+from journal.services import reflection_create
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Milestone, Roadmap, Status
 from roadmap.services import milestone_set_status
@@ -576,7 +579,6 @@ def test_a_quarter_far_out_of_range_starts_a_plain_quarterly_post(learner_client
     assert "The numbers" not in html
 
 
-
 def test_an_expired_session_in_the_reflection_form_sends_the_page_to_log_in(client, milestone):
     url = reverse("journal:reflect", args=[milestone.roadmap.slug, milestone.slug])
     response = client.post(url, {"learnt": "kept?", "action": "publish"}, **HTMX)
@@ -584,3 +586,49 @@ def test_an_expired_session_in_the_reflection_form_sends_the_page_to_log_in(clie
     assert response["HX-Redirect"].startswith("/accounts/login/?next=")
     assert response.content == b""
     assert not Post.objects.exists()
+
+
+def test_the_same_post_sent_twice_at_once_gets_a_form_error_not_a_server_error(
+    learner_client, roadmap, make_post, monkeypatch
+):
+    # The second request passed the address check before the first one saved.
+    monkeypatch.setattr(PostForm, "clean_slug", lambda form: form.cleaned_data["slug"])
+    monkeypatch.setattr(PostForm, "validate_unique", lambda form: None)
+    make_post(slug="week-1", title="Week 1")
+    response = learner_client.post(
+        "/journal/new/",
+        {
+            "roadmap": roadmap.pk,
+            "title": "Week 1",
+            "slug": "week-1",
+            "kind": "weekly",
+            "body": "text",
+            "action": "draft",
+        },
+    )
+    assert response.status_code == 400
+    assert "was just taken" in response.content.decode()
+    assert Post.objects.filter(slug="week-1").count() == 1
+
+
+def test_two_reflections_at_once_each_get_an_address(milestone, monkeypatch):
+    first = reflection_create(milestone=milestone, body="one", publish=False)
+    # The second found the same address free, as a request racing the first would.
+    monkeypatch.setattr(
+        type(Post.objects.all()), "free_slug", lambda self, text, max_length=100: first.slug
+    )
+    with pytest.raises(IntegrityError):
+        reflection_create(milestone=milestone, body="two", publish=False)
+    monkeypatch.undo()
+    taken = iter([first.slug])
+    real = type(Post.objects.all()).free_slug
+    monkeypatch.setattr(
+        type(Post.objects.all()),
+        "free_slug",
+        lambda self, text, max_length=100: (
+            next(taken, None) or real(self, text, max_length=max_length)
+        ),
+    )
+    second = reflection_create(milestone=milestone, body="two", publish=False)
+    assert second.slug != first.slug
+    assert Post.objects.filter(kind=Post.Kind.REFLECTION).count() == 2
