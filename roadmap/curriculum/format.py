@@ -2,11 +2,17 @@
 
 The format is documented in docs/curriculum-format.md. Reading never writes; a file with
 errors is refused whole, with every error and where it is.
+
+The catalogue reads every file of the curricula folder for the pages that list them, so a
+file must not be able to stall or exhaust the server: its size, nesting and number of
+values are bounded before anything is built from it, and every problem a file can cause
+comes out as a CurriculumError.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -16,7 +22,40 @@ from django.core.validators import URLValidator
 from ..models import Milestone, Resource
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-LINE = "__line__"
+
+
+class _Note:
+    """A key the loader adds to a mapping. Not text, so no field of the file can collide."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+LINE = _Note("line")
+DUPLICATES = _Note("duplicates")
+NOTES = {LINE, DUPLICATES}
+
+# Limits, documented in docs/curriculum-format.md. The largest shipped curriculum is about
+# 180 KB, 5,600 values, 7 levels deep, 10 stages, 62 topics, 192 milestones and 331
+# resources; each limit leaves it a margin of ten times or more.
+MAX_FILE_SIZE = 2 * 1024 * 1024
+# The format itself is 7 levels deep, so anything past that is an error already; the limit
+# only has to stop the nodes being built.
+MAX_DEPTH = 20
+# Building nodes and objects costs about 10 to 25 microseconds a value, so this bounds a
+# file's reading to a second or two whatever its shape.
+MAX_VALUES = 100_000
+# Reading a long number takes time quadratic in its digits (Python refuses ints of more than
+# 4,300 of them for that reason); a curriculum's numbers are hours and versions.
+MAX_NUMBER_LENGTH = 100
+MAX_ITEMS = {"stage": 100, "topic": 1_000, "milestone": 3_000, "resource": 5_000}
+MAX_VERSION = 1_000_000
+MAX_HOURS = 10_000
+# A cycle's error spells out its whole path; past a few, the rest repeat the same mistake.
+MAX_CYCLES_REPORTED = 10
 
 CURRICULUM_FIELDS = {"key", "title", "version", "summary", "stages"}
 STAGE_FIELDS = {"key", "title", "summary", "topics"}
@@ -98,33 +137,186 @@ class CurriculumError(Exception):
 # both build the same nodes, with the same marks, so the line numbers do not change.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 class _LineLoader(_SafeLoader):
-    """Remembers the line each mapping starts on, so errors can point at it."""
+    """Remembers the line each mapping starts on, so errors can point at it, and the fields
+    a mapping gives twice, which YAML would otherwise settle silently by keeping the last."""
+
+    def construct_object(self, node, deep=False):
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_LENGTH:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {len(node.value):,} characters is too long; if it is text, put it "
+                "in quotes",
+                node.start_mark,
+            )
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            # A date such as 2026-13-45 looks like one to YAML but is not a date.
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read {_shown(node.value)} ({exc}); if it is text, put it in quotes",
+                node.start_mark,
+            ) from exc
 
     def construct_mapping(self, node, deep=False):
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "merge keys (<<) are not allowed in a curriculum: write the fields out in full",
+                    key_node.start_mark,
+                )
         mapping = super().construct_mapping(node, deep=deep)
+        first_lines: dict = {}
+        duplicates = []
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node)  # already built: this is a look-up
+            line = key_node.start_mark.line + 1
+            if key in first_lines:
+                duplicates.append((key, line, first_lines[key]))
+            else:
+                first_lines[key] = line
         mapping[LINE] = node.start_mark.line + 1
+        if duplicates:
+            mapping[DUPLICATES] = duplicates
         return mapping
+
+
+def _refuse_unsafe_structure(text: str, source: str) -> None:
+    """Walk the parser's events before any node is built, refusing anchors and aliases (an
+    alias bomb of a few lines expands to gigabytes), deep nesting (libyaml builds nodes
+    recursively, in C) and more values than a curriculum needs."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _refused(source, line, _no_anchors(f"alias '*{event.anchor}'"))
+        if getattr(event, "anchor", None):
+            raise _refused(source, line, _no_anchors(f"anchor '&{event.anchor}'"))
+        if isinstance(event, yaml.NodeEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise _refused(
+                    source,
+                    line,
+                    f"more than {MAX_VALUES:,} values (every key, text, number, list and mapping "
+                    "counts one): split the file into several curricula",
+                )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _refused(
+                    source,
+                    line,
+                    f"nested more than {MAX_DEPTH} levels deep, where a curriculum needs 7: "
+                    "check the indentation and brackets up to this line",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _no_anchors(what: str) -> str:
+    return (
+        f"{what} is not allowed: a curriculum cannot use YAML anchors (&) or aliases (*); "
+        "write the value out in full"
+    )
+
+
+def _refused(source: str, line: int | None, message: str) -> CurriculumError:
+    at = f"{source}:{line}" if line else source
+    return CurriculumError(source, [f"{at}: {message}"])
+
+
+def _too_large(source: str, line: int, what: str) -> CurriculumError:
+    return _refused(
+        source,
+        line,
+        f"{what} is larger than {MAX_FILE_SIZE:,} bytes ({MAX_FILE_SIZE // 2**20} MB), the most a "
+        "curriculum may be; it passes that size on this line: split it into several curricula",
+    )
+
+
+def _load(text: str, source: str):
+    """The YAML document in `text`, with LINE and DUPLICATES notes on its mappings."""
+    try:
+        _refuse_unsafe_structure(text, source)
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.YAMLError as exc:
+        raise _not_valid_yaml(exc, text, source) from exc
+    except UnicodeEncodeError as exc:
+        raise _refused(
+            source,
+            text.count("\n", 0, exc.start) + 1,
+            f"character {text[exc.start]!r} is not text (a lone surrogate): remove it",
+        ) from exc
+    except ValueError as exc:
+        raise _refused(source, None, f"not valid YAML: {exc}") from exc
+    except (RecursionError, MemoryError) as exc:
+        # The limits should make these impossible; a page must still not fail on them.
+        raise _refused(
+            source, None, f"too large or too deeply nested to read ({exc.__class__.__name__})"
+        ) from exc
+
+
+def _not_valid_yaml(exc: yaml.YAMLError, text: str, source: str) -> CurriculumError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts the position in bytes of UTF-8, not in characters.
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        return _refused(
+            source,
+            line,
+            f"not valid YAML: character #x{exc.character:02x}: {exc.reason}: remove it",
+        )
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return _refused(source, mark.line + 1 if mark else None, f"not valid YAML: {problem}")
 
 
 class _Checker:
     def __init__(self, source: str):
         self.source = source
         self.errors: list[str] = []
+        self.counts = dict.fromkeys(MAX_ITEMS, 0)
 
     def error(self, where: str, line: int | None, message: str) -> None:
         at = f"{self.source}:{line}" if line else self.source
         self.errors.append(f"{at}: {where}: {message}" if where else f"{at}: {message}")
+
+    def count(self, kind: str, where: str, line: int | None) -> None:
+        """Count one more item of `kind`; the first one past the limit is reported."""
+        self.counts[kind] += 1
+        if self.counts[kind] == MAX_ITEMS[kind] + 1:
+            self.error(
+                where,
+                line,
+                f"more than {MAX_ITEMS[kind]:,} {kind}s in one file: split it into several "
+                "curricula",
+            )
 
     def mapping(self, value, where: str, line: int | None, allowed: set[str]) -> dict | None:
         if not isinstance(value, dict):
             self.error(where, line, f"expected a mapping of fields, got {_describe(value)}")
             return None
         line = value.get(LINE, line)
-        for name in sorted(set(value) - allowed - {LINE}, key=str):
+        for name in sorted(set(value) - allowed - NOTES, key=str):
             self.error(
-                where, line, f"unknown field '{name}' (allowed: {', '.join(sorted(allowed))})"
+                where,
+                line,
+                f"unknown field '{_clip(name)}' (allowed: {', '.join(sorted(allowed))})",
+            )
+        for name, again, first in value.get(DUPLICATES, ()):
+            self.error(
+                where,
+                again,
+                f"field '{_clip(name)}' is given twice (first on line {first}); keep one",
             )
         return value
 
@@ -151,8 +343,8 @@ class _Checker:
             self.error(
                 where,
                 data.get(LINE),
-                f"key '{key}' must be lowercase letters, digits and hyphens, starting with a "
-                "letter or digit",
+                f"key '{_clip(key)}' must be lowercase letters, digits and hyphens, starting "
+                "with a letter or digit",
             )
         elif key in seen:
             self.error(where, data.get(LINE), f"duplicate key '{key}' (also used by {seen[key]})")
@@ -175,7 +367,14 @@ class _Checker:
 def _label(kind: str, raw, index: int) -> str:
     """How an error names an item: by its key where it has one, else by its position."""
     key = raw.get("key") if isinstance(raw, dict) else None
-    return f"{kind} '{key}'" if isinstance(key, str) and key else f"{kind} #{index}"
+    return f"{kind} '{_clip(key)}'" if isinstance(key, str) and key else f"{kind} #{index}"
+
+
+def _clip(value, length: int = 60) -> str:
+    """Text from the file, short enough to quote in an error: every error names its place,
+    and a place named by a megabyte-long key would repeat it in each one."""
+    text = str(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _describe(value) -> str:
@@ -186,15 +385,18 @@ def _describe(value) -> str:
     )
 
 
+def _shown(value) -> str:
+    """A value as an error quotes it: short scalars as written, anything else by its kind."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return _clip(repr(value))
+    return _describe(value)
+
+
 def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
     """Read and check a whole curriculum; raise CurriculumError listing every problem."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CurriculumError(source, [f"{source}{line}: not valid YAML: {problem}"]) from exc
+    if len(text) > MAX_FILE_SIZE:
+        raise _too_large(source, text.count("\n", 0, MAX_FILE_SIZE) + 1, "the text")
+    data = _load(text, source)
 
     check = _Checker(source)
     data = check.mapping(data, "", 1, CURRICULUM_FIELDS)
@@ -221,6 +423,7 @@ def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
         stage = check.mapping(raw_stage, where, data.get(LINE), STAGE_FIELDS)
         if stage is None:
             continue
+        check.count("stage", where, stage.get(LINE))
         key = check.key(stage, where, stage_keys)
         stage_spec = StageSpec(
             key=key,
@@ -233,6 +436,7 @@ def parse_curriculum(text: str, source: str = "<curriculum>") -> CurriculumSpec:
             topic = check.mapping(raw_topic, t_where, stage.get(LINE), TOPIC_FIELDS)
             if topic is None:
                 continue
+            check.count("topic", t_where, topic.get(LINE))
             topic_spec = _topic(check, topic, t_where, topic_keys, milestone_keys)
             topic_lines[topic_spec.key] = topic.get(LINE)
             stage_spec.topics.append(topic_spec)
@@ -249,7 +453,15 @@ def _version(check: _Checker, data: dict) -> int:
         check.error("curriculum", data.get(LINE), "missing required field 'version'")
     elif isinstance(version, bool) or not isinstance(version, int) or version < 1:
         check.error(
-            "curriculum", data.get(LINE), f"version must be a whole number from 1, got {version!r}"
+            "curriculum",
+            data.get(LINE),
+            f"version must be a whole number from 1, got {_shown(version)}",
+        )
+    elif version > MAX_VERSION:
+        check.error(
+            "curriculum",
+            data.get(LINE),
+            f"version must be at most {MAX_VERSION:,}, got {version}: number versions 1, 2, 3…",
         )
     else:
         return version
@@ -271,18 +483,20 @@ def _topic(
     )
     for prerequisite in check.items(topic, "prerequisites", where, required=False):
         if not isinstance(prerequisite, str):
-            check.error(where, line, f"prerequisite {prerequisite!r} must be a topic key")
+            check.error(where, line, f"prerequisite {_shown(prerequisite)} must be a topic key")
         else:
             spec.prerequisites.append(prerequisite)
     for r_index, raw in enumerate(check.items(topic, "resources", where, required=False), 1):
         r_where = f"{where} > resource #{r_index}"
         resource = check.mapping(raw, r_where, line, RESOURCE_FIELDS)
         if resource is not None:
+            check.count("resource", r_where, resource.get(LINE))
             spec.resources.append(_resource(check, resource, r_where))
     for m_index, raw in enumerate(check.items(topic, "milestones", where, required=True), 1):
         m_where = f"{where} > {_label('milestone', raw, m_index)}"
         milestone = check.mapping(raw, m_where, line, MILESTONE_FIELDS)
         if milestone is not None:
+            check.count("milestone", m_where, milestone.get(LINE))
             spec.milestones.append(_milestone(check, milestone, m_where, milestone_keys))
     return spec
 
@@ -291,13 +505,19 @@ def _resource(check: _Checker, data: dict, where: str) -> ResourceSpec:
     line = data.get(LINE)
     kind = check.text(data, "type", where, required=True, max_length=10)
     if kind and kind not in Resource.Type.values:
-        check.error(where, line, f"type '{kind}' is not one of {', '.join(Resource.Type.values)}")
+        check.error(
+            where,
+            line,
+            f"type '{_clip(kind)}' is not one of {', '.join(Resource.Type.values)}",
+        )
     url = check.text(data, "url", where, required=True, max_length=500)
     if url:
         try:
             validate_url(url)
         except ValidationError:
-            check.error(where, line, f"url '{url}' is not an absolute http or https address")
+            check.error(
+                where, line, f"url '{_clip(url, 200)}' is not an absolute http or https address"
+            )
     return ResourceSpec(
         type=kind, title=check.text(data, "title", where, required=True, max_length=300), url=url
     )
@@ -308,77 +528,100 @@ def _milestone(check: _Checker, data: dict, where: str, seen: dict[str, str]) ->
     key = check.key(data, where, seen)
     kind = check.text(data, "kind", where, required=True, max_length=10)
     if kind and kind not in Milestone.Kind.values:
-        check.error(where, line, f"kind '{kind}' is not one of {', '.join(Milestone.Kind.values)}")
-    hours = Decimal(0)
-    raw_hours = data.get("hours")
-    if raw_hours is None:
-        check.error(where, line, "missing required field 'hours'")
-    elif isinstance(raw_hours, bool) or not isinstance(raw_hours, int | float):
-        check.error(where, line, f"hours must be a number, got {raw_hours!r}")
-    else:
-        try:
-            hours = Decimal(str(raw_hours)).quantize(Decimal("0.1"))
-        except InvalidOperation:
-            check.error(where, line, f"hours must be a number, got {raw_hours!r}")
-        if hours < 0:
-            check.error(where, line, f"hours must be 0 or more, got {raw_hours}")
-        elif hours >= 10000:
-            check.error(where, line, f"hours must be under 10000, got {raw_hours}")
+        check.error(
+            where, line, f"kind '{_clip(kind)}' is not one of {', '.join(Milestone.Kind.values)}"
+        )
     optional = data.get("optional", False)
     if not isinstance(optional, bool):
-        check.error(where, line, f"optional must be true or false, got {optional!r}")
+        check.error(where, line, f"optional must be true or false, got {_shown(optional)}")
         optional = False
     return MilestoneSpec(
         key=key,
         title=check.text(data, "title", where, required=True, max_length=300),
         kind=kind,
-        hours=hours,
+        hours=_hours(check, data, where),
         evidence=check.text(data, "evidence", where, required=True, max_length=2000),
         description=check.text(data, "description", where, required=False, max_length=5000),
         optional=optional,
     )
 
 
+def _hours(check: _Checker, data: dict, where: str) -> Decimal:
+    line = data.get(LINE)
+    raw = data.get("hours")
+    if raw is None:
+        check.error(where, line, "missing required field 'hours'")
+        return Decimal(0)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        check.error(where, line, f"hours must be a number, got {_shown(raw)}")
+        return Decimal(0)
+    if isinstance(raw, float) and not math.isfinite(raw):
+        # YAML reads .nan, .inf and -.inf as floats, which no estimate can be.
+        check.error(where, line, f"hours must be a number such as 2 or 1.5, got {raw}")
+        return Decimal(0)
+    exact = Decimal(str(raw))
+    # Rounding needs as many digits as the number has: only round what can be stored.
+    hours = exact.quantize(Decimal("0.1")) if abs(exact) < MAX_HOURS else exact
+    if hours < 0:
+        check.error(where, line, f"hours must be 0 or more, got {raw}")
+    elif hours >= MAX_HOURS:
+        check.error(where, line, f"hours must be under {MAX_HOURS}, got {raw}")
+    else:
+        return hours
+    return Decimal(0)
+
+
 def _check_prerequisites(check: _Checker, spec: CurriculumSpec, lines: dict) -> None:
     known = {topic.key for topic in spec.topics}
-    graph: dict[str, list[str]] = {}
+    graph: dict[str, dict[str, None]] = {}
     for topic in spec.topics:
-        where = f"topic '{topic.key}'"
-        graph.setdefault(topic.key, [])
+        where = f"topic '{_clip(topic.key)}'"
+        graph.setdefault(topic.key, {})
         for prerequisite in topic.prerequisites:
             if prerequisite == topic.key:
                 check.error(where, lines.get(topic.key), "a topic cannot be its own prerequisite")
             elif prerequisite not in known:
-                check.error(where, lines.get(topic.key), f"unknown prerequisite '{prerequisite}'")
+                check.error(
+                    where, lines.get(topic.key), f"unknown prerequisite '{_clip(prerequisite)}'"
+                )
             else:
-                graph[topic.key].append(prerequisite)
+                # A dict, not a list: a prerequisite named twice is one edge, met once.
+                graph[topic.key][prerequisite] = None
+    _report_cycles(check, graph, lines)
 
-    # Depth-first search; a grey node met again closes a cycle.
-    white, grey, black = 0, 1, 2
-    colour = dict.fromkeys(graph, white)
+
+def _report_cycles(check: _Checker, graph: dict[str, dict[str, None]], lines: dict) -> None:
+    """Depth-first search; a node met again while it is on the path closes a cycle.
+
+    The path is kept in a list rather than on Python's stack, so a chain of a thousand
+    prerequisites cannot exhaust the recursion limit.
+    """
+    done: set[str] = set()
     reported: set[frozenset] = set()
-
-    def visit(node: str, path: list[str]) -> None:
-        colour[node] = grey
-        path.append(node)
-        for nxt in graph[node]:
-            if colour[nxt] == grey:
-                cycle = [*path[path.index(nxt) :], nxt]
-                if frozenset(cycle) not in reported:
-                    reported.add(frozenset(cycle))
-                    check.error(
-                        f"topic '{nxt}'",
-                        lines.get(nxt),
-                        "prerequisites form a cycle: " + " -> ".join(cycle),
-                    )
-            elif colour[nxt] == white:
-                visit(nxt, path)
-        path.pop()
-        colour[node] = black
-
-    for node in graph:
-        if colour[node] == white:
-            visit(node, [])
+    for start in graph:
+        if start in done:
+            continue
+        path, on_path, pending = [start], {start}, [iter(graph[start])]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                pending.pop()
+                on_path.discard(path[-1])
+                done.add(path.pop())
+            elif nxt in on_path:
+                if len(reported) < MAX_CYCLES_REPORTED:
+                    cycle = [*path[path.index(nxt) :], nxt]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        check.error(
+                            f"topic '{_clip(nxt)}'",
+                            lines.get(nxt),
+                            "prerequisites form a cycle: " + " -> ".join(cycle),
+                        )
+            elif nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                pending.append(iter(graph[nxt]))
 
 
 def read_curriculum(path: Path | str, *, source: str | None = None) -> CurriculumSpec:
@@ -386,9 +629,20 @@ def read_curriculum(path: Path | str, *, source: str | None = None) -> Curriculu
     path = Path(path)
     source = source or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CurriculumError(
-            source, [f"{source}: cannot be read: {exc.__class__.__name__}"]
+        with path.open("rb") as file:
+            # One byte past the limit tells a file that is too large from one that fits,
+            # without reading more of it (it may be /dev/zero, or growing).
+            data = file.read(MAX_FILE_SIZE + 1)
+    except OSError as exc:
+        raise _refused(source, None, f"cannot be read: {exc.__class__.__name__}") from exc
+    if len(data) > MAX_FILE_SIZE:
+        raise _too_large(source, data.count(b"\n", 0, MAX_FILE_SIZE) + 1, "the file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refused(
+            source,
+            data.count(b"\n", 0, exc.start) + 1,
+            f"not UTF-8 text (byte {exc.start + 1:,} cannot be read): save the file as UTF-8",
         ) from exc
     return parse_curriculum(text, source=source)
