@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "markdownx",
     "roadmap",
     "journal",
+    "learners",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,9 @@ elif os.environ.get("DJANGO_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "switchback@localhost")
+
+# Anyone may make an account at /join/ (1), or only those with an invitation link (0).
+OPEN_SIGNUP = env_bool("DJANGO_OPEN_SIGNUP", False)
 
 LOGIN_URL = "login"
 

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("roadmaps/", include("roadmap.urls")),
     path("journal/", include("journal.urls")),
+    path("", include("learners.urls")),
     path("accounts/", accounts.account, name="account"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
