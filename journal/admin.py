@@ -1,11 +1,14 @@
 from django.contrib import admin
 from markdownx.widgets import AdminMarkdownxWidget
 
+from config.admin import OwnRowsOnly
+
 from .models import Post
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(OwnRowsOnly, admin.ModelAdmin):
+    owner_path = "author"
     list_display = ["title", "kind", "author", "status", "published_at"]
     list_filter = ["status", "kind", "roadmap"]
     search_fields = ["title", "body"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from config.admin import OwnRowsOnly
+
 from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
 from .services import milestone_set_status
 
@@ -34,7 +36,8 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(TouchesRoadmap, admin.ModelAdmin):
+class RoadmapAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
+    owner_path = "owner"
     list_display = ["title", "slug", "owner", "visibility", "started_on", "target_date"]
     list_filter = ["visibility"]
     search_fields = ["title", "slug", "owner__username"]
@@ -50,7 +53,7 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(TouchesRoadmap, admin.ModelAdmin):
+class StageAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "roadmap", "position"]
     list_filter = ["roadmap"]
     search_fields = ["title", "key"]
@@ -73,7 +76,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(TouchesRoadmap, admin.ModelAdmin):
+class TopicAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "stage", "roadmap", "position"]
     list_filter = ["roadmap"]
     search_fields = ["title", "key"]
@@ -93,7 +96,7 @@ class ProgressEventInline(admin.TabularInline):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(TouchesRoadmap, admin.ModelAdmin):
+class MilestoneAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "estimated_hours", "optional", "status"]
     list_filter = ["roadmap", "status", "kind", "optional"]
     search_fields = ["title", "key"]
@@ -112,7 +115,7 @@ class MilestoneAdmin(TouchesRoadmap, admin.ModelAdmin):
 
 
 @admin.register(ProgressEvent)
-class ProgressEventAdmin(admin.ModelAdmin):
+class ProgressEventAdmin(OwnRowsOnly, admin.ModelAdmin):
     """The log is append-only: it can be read here, never edited."""
 
     list_display = ["at", "milestone", "from_status", "to_status"]

@@ -28,9 +28,14 @@ def imported_modules(app: str) -> dict[str, set[str]]:
     return found
 
 
-def test_roadmap_imports_nothing_from_journal():
+def test_roadmap_imports_nothing_from_journal_or_learners():
     for module, names in imported_modules("roadmap").items():
-        assert not {n for n in names if n.split(".")[0] == "journal"}, module
+        assert not {n for n in names if n.split(".")[0] in {"journal", "learners"}}, module
+
+
+def test_journal_imports_nothing_from_learners():
+    for module, names in imported_modules("journal").items():
+        assert not {n for n in names if n.split(".")[0] == "learners"}, module
 
 
 def test_journal_imports_only_roadmaps_models_and_services():

@@ -228,7 +228,7 @@ def test_a_bare_pytest_runs_in_a_new_shell(clone):
     """No Makefile and no variables: the suite finds its own settings (one module here)."""
     result = fresh_shell(".venv/bin/pytest -q -p no:randomly tests/test_architecture.py", clone)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\b3 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b4 passed\b", result.stdout), result.stdout
 
 
 def test_the_production_recipe_serves_with_debug_off(clone, tmp_path):

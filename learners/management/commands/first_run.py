@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from learners.models import Profile
+from learners.services import site_owners
 from roadmap.curriculum import CurriculumError, load_curriculum, read_curriculum
 
 DEFAULT_CURRICULUM = "ml-fundamentals.yaml"
@@ -28,7 +30,13 @@ class Command(BaseCommand):
             return
 
         password = os.environ.get("DJANGO_LEARNER_PASSWORD") or secrets.token_urlsafe(12)
-        user = User.objects.create_superuser(username=username, email="", password=password)
+        # The site's owner runs the site from the admin, as staff with the site owners'
+        # permissions; not a superuser, so the admin never shows them other learners' data.
+        user = User.objects.create_user(
+            username=username, email="", password=password, is_staff=True
+        )
+        user.groups.add(site_owners())
+        Profile.objects.create(user=user)
 
         curriculum = self.pick_curriculum()
         if curriculum is not None:

@@ -53,3 +53,14 @@ def test_a_broken_curriculum_is_reported_and_the_account_still_made(curricula, c
     assert "missing required field 'title'" in captured.err
     assert get_user_model().objects.filter(username="learner").exists()
     assert not Roadmap.objects.exists()
+
+
+def test_the_first_account_runs_the_site_as_staff_not_as_a_superuser(monkeypatch):
+    monkeypatch.setenv("DJANGO_LEARNER_PASSWORD", "correct-horse-battery")
+    call_command("first_run")
+    owner = get_user_model().objects.get(username="learner")
+    assert owner.is_staff and not owner.is_superuser
+    assert owner.has_perm("learners.add_invitation")
+    assert owner.has_perm("roadmap.change_milestone")
+    assert owner.has_perm("axes.delete_accessattempt")
+    assert not owner.has_perm("auth.change_user")
