@@ -18,19 +18,22 @@ from roadmap.models import Roadmap
 def home(request):
     """The site's public roadmaps and recent posts; a site of one public roadmap opens on it."""
     roadmaps = list(
-        Roadmap.objects.listed().select_related("owner").with_progress().order_by("-updated_at")
+        Roadmap.objects.listed()
+        .select_related("owner__profile")
+        .with_progress()
+        .order_by("-updated_at")
     )
     own = []
     if request.user.is_authenticated:
         own = list(
             Roadmap.objects.filter(owner=request.user)
             .exclude(visibility=Roadmap.Visibility.PUBLIC)
-            .select_related("owner")
+            .select_related("owner__profile")
             .with_progress()
         )
     if len(roadmaps) == 1 and not own:
         return redirect(roadmaps[0])
-    posts = Post.objects.listed().newest_first().select_related("author")[:5]
+    posts = Post.objects.listed().newest_first().select_related("author__profile")[:5]
     return TemplateResponse(
         request, "home.html", {"roadmaps": roadmaps, "own": own, "posts": posts}
     )

@@ -29,7 +29,7 @@ PAGE_SIZE = 20
 
 @require_safe
 def post_list(request):
-    posts = Post.objects.listed().newest_first().select_related("author", "roadmap")
+    posts = Post.objects.listed().newest_first().select_related("author__profile", "roadmap")
     kind = request.GET.get("kind", "")
     topic_slug = request.GET.get("topic", "")
     topic = None
@@ -62,7 +62,7 @@ def post_list(request):
 
 
 def _post_queryset():
-    return Post.objects.select_related("author", "roadmap").prefetch_related(
+    return Post.objects.select_related("author__profile", "roadmap").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.select_related("roadmap")),
         Prefetch("topics", queryset=Topic.objects.select_related("roadmap")),
     )

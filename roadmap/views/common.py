@@ -13,7 +13,9 @@ from ..models import Milestone, Roadmap
 def roadmap_for(request, slug: str) -> Roadmap:
     """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
     return get_object_or_404(
-        Roadmap.objects.visible_to(request.user).select_related("owner"), slug=slug
+        # The owner's profile (the learners app's relation) gives the name pages show.
+        Roadmap.objects.visible_to(request.user).select_related("owner__profile"),
+        slug=slug,
     )
 
 

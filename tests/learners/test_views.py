@@ -226,3 +226,17 @@ def test_the_join_page_needs_no_login_and_sends_a_learner_already_in_to_start(
     assert response.status_code == 302 and response.url == "/roadmaps/new/"
     assert Roadmap.objects.count() == 0
     assert re.match(r"^[A-Za-z0-9_-]{20,}$", invitation.token)
+
+
+def test_pages_show_the_display_name_linked_to_a_public_profile(
+    client, learner, roadmap, make_post
+):
+    profile = Profile.objects.create(user=learner, display_name="Ada Lovelace")
+    post = make_post(title="Notes on SVD")
+    link = '<a href="/learners/ada/">Ada Lovelace</a>'
+    assert f"A roadmap by {link}" in client.get(roadmap.get_absolute_url()).content.decode()
+    assert f"By {link}" in client.get(post.get_absolute_url()).content.decode()
+    profile.is_private = True
+    profile.save()
+    html = client.get(roadmap.get_absolute_url()).content.decode()
+    assert "A roadmap by Ada Lovelace" in html and "/learners/ada/" not in html

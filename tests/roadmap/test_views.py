@@ -69,7 +69,8 @@ def test_home_lists_public_roadmaps_with_owner_and_progress(client, roadmap, oth
     build_roadmap(other_learner, milestones=10, slug="graces")
     html = text_of(client.get("/"))
     assert "A test path" in html and "Roadmap graces" in html
-    assert "by ada" in html and "by grace" in html
+    assert 'by <a href="/learners/ada/">ada</a>' in html
+    assert 'by <a href="/learners/grace/">grace</a>' in html
 
 
 def test_home_hides_private_roadmaps_from_visitors(client, roadmap, other_learner):
