@@ -8,6 +8,7 @@ from django.urls import include, path
 from config import accounts, views
 from config.sitemaps import SITEMAPS
 from journal import feeds
+from roadmap import views as roadmap_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
         name="topic-feed",
     ),
     path("roadmaps/", include("roadmap.urls")),
+    path("curricula/<slug:key>/", roadmap_views.curriculum_detail, name="curriculum"),
     path("journal/", include("journal.urls")),
     path("", include("learners.urls")),
     path("accounts/", accounts.account, name="account"),

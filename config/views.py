@@ -2,7 +2,6 @@
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
-from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -16,7 +15,10 @@ from roadmap.models import Roadmap
 
 @require_safe
 def home(request):
-    """The site's public roadmaps and recent posts; a site of one public roadmap opens on it."""
+    """The site's learners, their public roadmaps and everyone's recent posts.
+
+    A site of one public roadmap shows that roadmap's stages too: it is what a visitor came for.
+    """
     roadmaps = list(
         Roadmap.objects.listed()
         .select_related("owner__profile")
@@ -31,12 +33,20 @@ def home(request):
             .select_related("owner__profile")
             .with_progress()
         )
-    if len(roadmaps) == 1 and not own:
-        return redirect(roadmaps[0])
-    posts = Post.objects.listed().newest_first().select_related("author__profile")[:5]
-    return TemplateResponse(
-        request, "home.html", {"roadmaps": roadmaps, "own": own, "posts": posts}
-    )
+    learners: dict[int, dict] = {}
+    for roadmap in roadmaps:
+        entry = learners.setdefault(roadmap.owner_id, {"user": roadmap.owner, "roadmaps": 0})
+        entry["roadmaps"] += 1
+    featured = roadmaps[0] if len(roadmaps) == 1 else None
+    context = {
+        "roadmaps": roadmaps,
+        "own": own,
+        "learners": list(learners.values()),
+        "featured": featured,
+        "featured_stages": featured.stages_with_progress() if featured else [],
+        "posts": Post.objects.listed().newest_first().select_related("author__profile")[:5],
+    }
+    return TemplateResponse(request, "home.html", context)
 
 
 @never_cache

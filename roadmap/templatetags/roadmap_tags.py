@@ -31,3 +31,9 @@ def hours(value) -> str:
     """1.0 -> "1", 2.5 -> "2.5": hours without a trailing .0."""
     text = f"{value:f}" if value is not None else "0"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """mapping[key] in a template, or None where it has no such key."""
+    return mapping.get(key)

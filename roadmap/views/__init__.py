@@ -1,5 +1,6 @@
 """Roadmap views: pages (pages.py), writes (status.py), the dashboard (dashboard.py)."""
 
+from .cohort import curriculum_detail
 from .dashboard import badge, dashboard, quarter_review
 from .pages import (
     milestone_detail,
@@ -12,6 +13,7 @@ from .status import milestone_notes, milestone_status
 
 __all__ = [
     "badge",
+    "curriculum_detail",
     "dashboard",
     "milestone_detail",
     "milestone_notes",

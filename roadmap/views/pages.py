@@ -71,6 +71,16 @@ def roadmap_detail(request, roadmap):
 @require_http_methods(["GET", "HEAD", "POST"])
 def roadmap_new(request):
     curricula = catalogue(settings.CURRICULA_DIR)
+    # What the title and address become for each curriculum: the form follows the choice
+    # (by script as it changes, and without one through each curriculum's own link).
+    suggestions = {
+        entry.name: (
+            entry.spec.title,
+            Roadmap.objects.free_slug(f"{request.user.get_username()}-{entry.spec.key}"),
+        )
+        for entry in curricula
+        if entry.spec
+    }
     if request.method == "POST":
         form = NewRoadmapForm(request.POST, curricula=curricula)
         if form.is_valid():
@@ -80,15 +90,17 @@ def roadmap_new(request):
             return redirect(roadmap)
         status = 400
     else:
-        first = next((entry for entry in curricula if entry.spec), None)
+        usable = [entry for entry in curricula if entry.spec]
+        # The curriculum asked for by its page's "start this path", else the first one.
+        chosen = next((e for e in usable if e.name == request.GET.get("curriculum")), None)
+        chosen = chosen or (usable[0] if usable else None)
+        title, slug = suggestions.get(chosen.name, ("", "")) if chosen else ("", "")
         form = NewRoadmapForm(
             curricula=curricula,
             initial={
-                "curriculum": first.name if first else None,
-                "title": first.spec.title if first else "",
-                "slug": Roadmap.objects.free_slug(f"{request.user.get_username()}-{first.spec.key}")
-                if first
-                else "",
+                "curriculum": chosen.name if chosen else None,
+                "title": title,
+                "slug": slug,
                 "started_on": timezone.localdate(),
                 "time_zone": "UTC",
             },
@@ -97,7 +109,7 @@ def roadmap_new(request):
     return TemplateResponse(
         request,
         "roadmap/roadmap_form.html",
-        {"form": form, "curricula": curricula},
+        {"form": form, "curricula": curricula, "suggestions": suggestions},
         status=status,
     )
 

@@ -78,3 +78,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Starting a roadmap: the suggested title and address follow the curriculum chosen, as long
+// as the learner has not typed their own.
+document.addEventListener("change", (event) => {
+  const choice = event.target;
+  if (!(choice instanceof HTMLInputElement) || choice.name !== "curriculum" || !choice.dataset.title) return;
+  const form = choice.form;
+  for (const [name, value] of [["title", choice.dataset.title], ["slug", choice.dataset.slug]]) {
+    const field = form.elements.namedItem(name);
+    if (field && (field.value === "" || field.dataset.suggested === field.value || field.defaultValue === field.value)) {
+      field.value = value;
+      field.dataset.suggested = value;
+    }
+  }
+});

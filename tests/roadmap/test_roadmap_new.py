@@ -94,7 +94,10 @@ def test_bad_input_says_which_field_and_why_and_keeps_what_was_typed(
 def test_roadmap_shows_where_it_came_from(learner_client, curricula):
     learner_client.post(NEW, form_data())
     html = learner_client.get("/roadmaps/my-ml-year/").content.decode()
-    assert "From the curriculum <code>test-path</code>, version 1." in html
+    assert (
+        'From the curriculum <a href="/curricula/test-path/"><code>test-path</code></a>, version 1'
+        in html
+    )
 
 
 def newer_version(curricula):
@@ -191,3 +194,21 @@ def test_update_of_another_users_roadmap_is_404(client, other_learner, learner_c
 def reviewed_plan(client, url) -> str:
     """The plan the review page shows, as its form sends it back."""
     return re.search(r'name="plan" value="([0-9a-f]+)"', client.get(url).content.decode())[1]
+
+
+def test_the_suggested_title_and_address_follow_the_curriculum_chosen(learner_client, curricula):
+    other = SMALL.replace("key: test-path", "key: other-path").replace(
+        "title: A test path", "title: Another path"
+    )
+    (curricula / "other-path.yaml").write_text(other)
+    first = learner_client.get(NEW).content.decode()
+    assert 'value="A test path"' in first or 'value="Another path"' in first
+    chosen = learner_client.get(NEW, {"curriculum": "other-path.yaml"}).content.decode()
+    assert 'name="title" value="Another path"' in chosen
+    assert 'name="slug" value="ada-other-path"' in chosen
+    assert re.search(r'value="other-path.yaml"[^>]*checked', chosen)
+    # With a script, each choice carries what the fields become.
+    assert 'data-title="A test path" data-slug="ada-test-path"' in chosen
+    posted = learner_client.post(NEW, form_data(curriculum="other-path.yaml", title="", slug=""))
+    assert posted.status_code == 400  # nothing made from a half-filled form
+    assert Roadmap.objects.count() == 0

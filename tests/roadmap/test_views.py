@@ -59,15 +59,22 @@ def test_owner_sees_a_control_for_every_milestone(learner_client, roadmap):
     assert 'aria-keyshortcuts="d"' in html
 
 
-def test_home_with_one_public_roadmap_goes_to_it(client, roadmap):
+def test_home_with_one_public_roadmap_shows_it_its_posts_and_the_journal(
+    client, roadmap, make_post
+):
+    make_post(title="Week 1")
     response = client.get("/")
-    assert response.status_code == 302
-    assert response.url == roadmap.get_absolute_url()
+    assert response.status_code == 200
+    html = text_of(response)
+    assert f'<a href="{roadmap.get_absolute_url()}">A test path</a>' in html
+    assert 'href="/roadmaps/test-path/#stage-basics">Basics</a>' in html
+    assert "Week 1" in html and 'href="/journal/">The journal</a>' in html
 
 
 def test_home_lists_public_roadmaps_with_owner_and_progress(client, roadmap, other_learner):
     build_roadmap(other_learner, milestones=10, slug="graces")
     html = text_of(client.get("/"))
+    assert "Learners (2)" in html
     assert "A test path" in html and "Roadmap graces" in html
     assert 'by <a href="/learners/ada/">ada</a>' in html
     assert 'by <a href="/learners/grace/">grace</a>' in html
@@ -77,7 +84,9 @@ def test_home_hides_private_roadmaps_from_visitors(client, roadmap, other_learne
     build_roadmap(
         other_learner, milestones=10, slug="secret", visibility=Roadmap.Visibility.PRIVATE
     )
-    assert client.get("/").url == roadmap.get_absolute_url()
+    html = text_of(client.get("/"))
+    assert "A test path" in html
+    assert "secret" not in html and "grace" not in html
 
 
 def test_topic_page_shows_summary_resources_prerequisites_and_milestones(client, roadmap):
@@ -138,7 +147,8 @@ def test_unlisted_roadmap_opens_by_address_but_is_not_listed(client, roadmap, ot
         other_learner, milestones=10, slug="quiet", visibility=Roadmap.Visibility.UNLISTED
     )
     assert client.get("/roadmaps/quiet/").status_code == 200
-    assert client.get("/").url == roadmap.get_absolute_url()
+    home = client.get("/").content.decode()
+    assert "A test path" in home and "/roadmaps/quiet/" not in home
 
 
 def test_missing_pages_are_404(client, roadmap):
@@ -458,7 +468,8 @@ def test_home_queries_do_not_grow(size, learner, client, django_assert_num_queri
     build_roadmap(learner, milestones=size, slug="one")
     build_roadmap(learner, milestones=size, slug="two")
     with django_assert_num_queries(2):  # roadmaps with progress, recent posts
-        client.get("/")
+        response = client.get("/")
+    assert response.content.decode().count('class="roadmap-card"') == 2
 
 
 # Health ------------------------------------------------------------------------------------
