@@ -9,7 +9,8 @@ class SignUpForm(UserCreationForm):
     """A new learner: username, email and a password that Django's validators accept."""
 
     email = forms.EmailField(
-        help_text="Where a link to choose a new password goes if you forget it."
+        label="Email address",
+        help_text="Where a link to choose a new password goes if you forget it.",
     )
 
     class Meta(UserCreationForm.Meta):
