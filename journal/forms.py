@@ -147,16 +147,27 @@ class PostForm(forms.ModelForm):
             self.initial.setdefault("publish_at", timezone.localtime(self.instance.published_at))
 
     def clean_slug(self):
-        slug = self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:90]
-        if not slug:
-            raise forms.ValidationError("Give the post a title or an address.")
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
-        if Post.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+        typed = self.cleaned_data.get("slug")
+        others = Post.objects.exclude(pk=self.instance.pk)
+        if not typed:
+            # Made from the title, the address is simply the first free one: no error is
+            # ever shown beside a field the learner left empty.
+            title = slugify(self.data.get("title", ""))[:90]
+            if not title:
+                raise forms.ValidationError("Give the post a title or an address.")
+            slug = others.free_slug(title, max_length=100)
+            if slug in RESERVED_SLUGS:
+                slug = others.free_slug(f"{title}-post", max_length=100)
+            return slug
+        if typed in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{typed}” is reserved for the site: choose another.")
+        if others.filter(slug=typed).exists():
+            # The same words whoever's post it is, published or not.
             raise forms.ValidationError(
-                f"The address “{slug}” is taken by another post: choose another."
+                f"The address “{typed}” is in use: choose another, or leave it empty "
+                "to have one made from the title."
             )
-        return slug
+        return typed
 
     def clean(self):
         cleaned = super().clean()

@@ -191,7 +191,7 @@ def test_form_error_keeps_what_was_typed(learner_client, roadmap, make_post):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "The address “taken” is taken by another post" in html
+    assert "The address “taken” is in use: choose another" in html
     assert "Keep *this* text" in html
     assert 'value="Week 3: backprop finally clicked"' in html
     assert Post.objects.count() == 1
@@ -632,3 +632,18 @@ def test_two_reflections_at_once_each_get_an_address(milestone, monkeypatch):
     second = reflection_create(milestone=milestone, body="two", publish=False)
     assert second.slug != first.slug
     assert Post.objects.filter(kind=Post.Kind.REFLECTION).count() == 2
+
+
+def test_an_address_made_from_the_title_is_the_first_free_one_whoever_has_the_others(
+    learner_client, roadmap, other_learner, small_spec
+):
+    graces = load_curriculum(small_spec, owner=other_learner, slug="graces").roadmap
+    Post.objects.create(author=other_learner, roadmap=graces, title="Week 1", slug="week-1")
+    response = learner_client.post(
+        "/journal/new/", form_data(roadmap, title="Week 1", slug="", action="draft")
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(author=roadmap.owner).slug == "week-1-2"
+    # A title that makes a site address gets another.
+    learner_client.post("/journal/new/", form_data(roadmap, title="New", slug="", action="draft"))
+    assert Post.objects.filter(author=roadmap.owner, title="New").get().slug != "new"
