@@ -40,6 +40,12 @@ def _https_only(value: str) -> None:
 
 
 class ProfileForm(forms.ModelForm):
+    picture = forms.FileField(
+        required=False,
+        label="Picture",
+        help_text="A PNG, JPEG or WebP image, at most 5 MB; it is shown on your profile.",
+    )
+
     class Meta:
         model = Profile
         fields = ["display_name", "bio", "website", "github", "mastodon", "linkedin", "is_private"]

@@ -89,6 +89,8 @@ class Profile(models.Model):
     github = models.URLField("GitHub", blank=True, max_length=300)
     mastodon = models.URLField(blank=True, max_length=300)
     linkedin = models.URLField("LinkedIn", blank=True, max_length=300)
+    # The address of the uploaded picture, stored through the journal's image checks.
+    avatar = models.CharField(max_length=300, blank=True, editable=False)
     is_private = models.BooleanField(
         "private profile",
         default=False,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from config.login import client_ip
 from journal.feeds import PostFeed
 from journal.models import Post
+from journal.services import upload_store
 from roadmap import charts, stats
 from roadmap.models import ProgressEvent, Roadmap
 
@@ -179,16 +181,29 @@ def profile(request, username: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request):
     own = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
-    form = ProfileForm(request.POST or None, instance=own)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=own)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and _store_picture(form, own):
             form.save()
             messages.success(request, "Saved your profile.")
             return redirect(own)
         status = 400
     context = {"form": form, "profile": own}
     return TemplateResponse(request, "learners/profile_form.html", context, status=status)
+
+
+def _store_picture(form: ProfileForm, profile: Profile) -> bool:
+    """Store an uploaded picture through the image checks; False, said on the form, if refused."""
+    picture = form.cleaned_data.get("picture")
+    if not picture:
+        return True
+    try:
+        profile.avatar = upload_store(owner=profile.user, uploaded_file=picture)
+    except ValidationError as error:
+        form.add_error("picture", error)
+        return False
+    return True
 
 
 class LearnerFeed(PostFeed):

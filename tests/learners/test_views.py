@@ -1,11 +1,14 @@
 """Joining by invitation, the owner's invitations, and learners' profiles."""
 
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from learners.models import Invitation, Profile
 from roadmap.models import Roadmap
@@ -240,3 +243,24 @@ def test_pages_show_the_display_name_linked_to_a_public_profile(
     profile.save()
     html = client.get(roadmap.get_absolute_url()).content.decode()
     assert "A roadmap by Ada Lovelace" in html and "/learners/ada/" not in html
+
+
+def test_a_picture_goes_through_the_image_checks_and_shows_on_the_profile(
+    learner_client, client, learner, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "teal").save(buffer, "PNG")
+    picture = SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
+    response = learner_client.post(
+        "/accounts/profile/", {"display_name": "Ada", "picture": picture}
+    )
+    assert response.status_code == 302
+    avatar = Profile.objects.get(user=learner).avatar
+    assert re.fullmatch(r"/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png", avatar)
+    assert f'src="{avatar}" alt="Ada"' in client.get("/learners/ada/").content.decode()
+    fake = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
+    refused = learner_client.post("/accounts/profile/", {"display_name": "Ada", "picture": fake})
+    assert refused.status_code == 400
+    assert "not a PNG, JPEG or WebP image" in refused.content.decode()
+    assert Profile.objects.get(user=learner).avatar == avatar
