@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from learners.models import Invitation, Profile
+from learners.services import site_owners
 from roadmap.models import Roadmap
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,32 @@ def test_a_picture_goes_through_the_image_checks_and_shows_on_the_profile(
     assert refused.status_code == 400
     assert "not a PNG, JPEG or WebP image" in refused.content.decode()
     assert Profile.objects.get(user=learner).avatar == avatar
+
+
+@pytest.mark.parametrize("who", ["owner", "learner", "anonymous"])
+def test_who_may_open_each_study_group_page(who, owner, other_learner, invitation, roadmap):
+    """The site's owner, another learner and a visitor, over every page this app adds."""
+    Profile.objects.create(user=owner, is_private=True)
+    client = Client()
+    if who != "anonymous":
+        client.force_login(owner if who == "owner" else other_learner)
+    expected = {
+        "/invitations/": {"owner": 200, "learner": 404, "anonymous": 302},
+        "/accounts/": {"owner": 200, "learner": 200, "anonymous": 302},
+        "/accounts/profile/": {"owner": 200, "learner": 200, "anonymous": 302},
+        "/accounts/password/": {"owner": 200, "learner": 200, "anonymous": 302},
+        "/learners/ada/": {"owner": 200, "learner": 404, "anonymous": 404},
+        "/learners/ada/feed/": {"owner": 200, "learner": 404, "anonymous": 404},
+        "/learners/grace/": {"owner": 200, "learner": 200, "anonymous": 200},
+        invitation.get_absolute_url(): {"owner": 302, "learner": 302, "anonymous": 200},
+        "/admin/learners/invitation/": {"owner": 200, "learner": 302, "anonymous": 302},
+        "/admin/roadmap/roadmap/": {"owner": 200, "learner": 302, "anonymous": 302},
+    }
+    if who == "owner":
+        owner.groups.add(site_owners())
+    for url, statuses in expected.items():
+        assert client.get(url).status_code == statuses[who], (url, who)
+    revoke = client.post(f"/invitations/{invitation.pk}/revoke/")
+    assert revoke.status_code == {"owner": 302, "learner": 404, "anonymous": 302}[who]
+    invitation.refresh_from_db()
+    assert (invitation.revoked_at is not None) == (who == "owner")
