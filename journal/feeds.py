@@ -34,7 +34,7 @@ class PostFeed(Feed):
         return (
             self.posts(obj)
             .newest_first()
-            .select_related("author")
+            .select_related("author__profile")
             .prefetch_related("topics")[:FEED_SIZE]
         )
 
@@ -51,7 +51,9 @@ class PostFeed(Feed):
         return max(item.updated_at, item.published_at)
 
     def item_author_name(self, item):
-        return item.author.get_username()
+        # The learner's display name where their profile (the learners app's) gives one.
+        profile = getattr(item.author, "profile", None)
+        return (profile.display_name if profile else "") or item.author.get_username()
 
     def item_categories(self, item):
         return [item.get_kind_display(), *(topic.title for topic in item.topics.all())]

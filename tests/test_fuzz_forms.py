@@ -1,5 +1,6 @@
 """Every form and query parameter the app takes, fuzzed: never a server error, and a
-refused request changes nothing. Runs in CI's second pass, on PostgreSQL there as well."""
+refused request changes nothing. On SQLite in `make test`, and again on PostgreSQL in CI's
+second pass."""
 
 import hashlib
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from journal.models import Post
 from roadmap.models import Milestone, ProgressEvent, Roadmap, Stage, Topic
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 # Text as hostile as a client can send: any characters (NUL included), numbers past 64 bits,
 # addresses, markup, and long values.

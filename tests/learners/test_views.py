@@ -294,3 +294,9 @@ def test_who_may_open_each_study_group_page(who, owner, other_learner, invitatio
     assert revoke.status_code == {"owner": 302, "learner": 404, "anonymous": 302}[who]
     invitation.refresh_from_db()
     assert (invitation.revoked_at is not None) == (who == "owner")
+
+
+def test_feeds_name_the_author_by_display_name(client, learner, roadmap, make_post):
+    Profile.objects.create(user=learner, display_name="Ada Lovelace")
+    make_post(title="On SVD")
+    assert "<name>Ada Lovelace</name>" in client.get("/journal/feed/").content.decode()
