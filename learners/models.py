@@ -132,3 +132,19 @@ class Profile(models.Model):
             ]
             if url
         ]
+
+
+class Attempt(models.Model):
+    """One sign-up or password-reset request, counted against its limit in the database,
+    so every app server shares one count, as the login limit does."""
+
+    kind = models.CharField(max_length=20)
+    # A digest of what is limited (a client address, an email address): never the value.
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "at"])]
+
+    def __str__(self):
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

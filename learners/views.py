@@ -1,13 +1,12 @@
 """Joining the site, the owner's invitations, and each learner's public profile."""
 
-import hashlib
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -25,6 +24,7 @@ from roadmap.models import ProgressEvent, Roadmap
 
 from .forms import InvitationForm, ProfileForm, SignUpForm
 from .models import Invitation, Profile
+from .services import attempt_allowed
 
 # Accounts one client address may make in an hour: a study group joins from many places.
 JOINS_PER_HOUR = 10
@@ -35,12 +35,9 @@ NOT_VALID = (
 
 
 def _join_allowed(request) -> bool:
-    key = "join:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    cache.add(key, 0, 60 * 60)
-    try:
-        return cache.incr(key) <= JOINS_PER_HOUR
-    except ValueError:  # the window ended between add and incr
-        return True
+    return attempt_allowed(
+        kind="join", value=client_ip(request), limit=JOINS_PER_HOUR, window=timedelta(hours=1)
+    )
 
 
 def _refused(request, reason: str, status: int):
