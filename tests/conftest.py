@@ -39,6 +39,16 @@ def small_spec():
 
 
 @pytest.fixture
+def curricula(settings, tmp_path):
+    """A curricula folder holding the test curriculum alone, as the site's folder."""
+    folder = tmp_path / "curricula"
+    folder.mkdir()
+    (folder / "test-path.yaml").write_text(SMALL_CURRICULUM.read_text())
+    settings.CURRICULA_DIR = folder
+    return folder
+
+
+@pytest.fixture
 def roadmap(learner, small_spec) -> Roadmap:
     """The learner's public roadmap from the small test curriculum (10 milestones)."""
     return load_curriculum(small_spec, owner=learner).roadmap

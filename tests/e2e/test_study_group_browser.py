@@ -1,28 +1,30 @@
 """A study group in the browser: the owner invites, a second learner joins and learns."""
 
 import re
-import shutil
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from learners.models import Invitation
-from tests.conftest import SMALL_CURRICULUM
 from tests.e2e.conftest import log_in, serious_violations, wait_for_htmx
 
 GRACE_PASSWORD = "grace-studies-ml-2026"
 GRACE_NEW_PASSWORD = "grace-changed-it-2027"
 
 
-def test_a_second_learner_joins_by_invitation_learns_writes_and_changes_the_password(
-    page: Page, browser, site, settings, tmp_path, console_errors
-):
-    folder = tmp_path / "curricula"
-    folder.mkdir()
-    shutil.copy(SMALL_CURRICULUM, folder / "test-path.yaml")
-    settings.CURRICULA_DIR = folder
+@pytest.fixture
+def group_site(site, curricula):
+    """The live site, its learner ada the site's owner, the test curriculum to start from."""
     base, roadmap = site
     roadmap.owner.is_staff = True
     roadmap.owner.save()
+    return base, roadmap
+
+
+def test_a_second_learner_joins_by_invitation_learns_writes_and_changes_the_password(
+    page: Page, browser, group_site, console_errors
+):
+    base, _ = group_site
 
     # The owner makes an invitation and copies its link.
     log_in(page, base, "/invitations/")
@@ -86,16 +88,8 @@ def test_a_second_learner_joins_by_invitation_learns_writes_and_changes_the_pass
     assert console_errors == []
 
 
-def test_study_group_pages_have_no_serious_accessibility_violations(
-    page: Page, site, settings, tmp_path
-):
-    folder = tmp_path / "curricula"
-    folder.mkdir()
-    shutil.copy(SMALL_CURRICULUM, folder / "test-path.yaml")
-    settings.CURRICULA_DIR = folder
-    base, roadmap = site
-    roadmap.owner.is_staff = True
-    roadmap.owner.save()
+def test_study_group_pages_have_no_serious_accessibility_violations(page: Page, group_site):
+    base, roadmap = group_site
     invitation = Invitation.objects.create(created_by=roadmap.owner, note="A friend")
     page.goto(f"{base}{invitation.get_absolute_url()}")
     assert serious_violations(page) == [], "join"

@@ -69,6 +69,17 @@ def fresh_shell(command: str, cwd: Path, *, extra_env=None, stdin=None, timeout=
     )
 
 
+def password_works(clone: Path, password: str) -> bool:
+    """Whether the learner's password is `password`, asked of the clone's own database."""
+    check = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth.models import User; '
+        f"print(User.objects.get(username='learner').check_password('{password}'))\"",
+        clone,
+    )
+    return check.stdout.strip().splitlines()[-1] == "True"
+
+
 def wait_for(url: str, *, seconds: float, headers=None) -> str:
     deadline = time.monotonic() + seconds
     while True:
@@ -160,13 +171,7 @@ def test_make_run_creates_the_learner_prints_the_login_and_serves(clone):
     password = re.search(r"password: (\S+)", output).group(1)
     assert "Log in at http://127.0.0.1:8000/accounts/login/" in output
     assert (clone / ".env").read_text().count("DJANGO_SECRET_KEY=") == 1
-    check = fresh_shell(
-        ".venv/bin/python manage.py shell -c "
-        '"from django.contrib.auth.models import User; '
-        f"print(User.objects.get(username='learner').check_password('{password}'))\"",
-        clone,
-    )
-    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+    assert password_works(clone, password)
 
 
 def test_an_account_locked_out_is_unlocked_as_printed_in_a_new_shell(clone):
@@ -197,13 +202,7 @@ def test_changepassword_works_as_printed_in_a_new_shell(clone):
     )
     assert result.returncode == 0, result.stderr
     assert "Password changed successfully for user 'learner'" in result.stdout
-    check = fresh_shell(
-        ".venv/bin/python manage.py shell -c "
-        '"from django.contrib.auth.models import User; '
-        f"print(User.objects.get(username='learner').check_password('{NEW_PASSWORD}'))\"",
-        clone,
-    )
-    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr
+    assert password_works(clone, NEW_PASSWORD)
 
 
 def test_load_curriculum_works_as_printed_in_a_new_shell(clone):

@@ -3,18 +3,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from roadmap.models import Roadmap
-from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def curricula(settings, tmp_path):
-    folder = tmp_path / "curricula"
-    folder.mkdir()
-    (folder / "test-path.yaml").write_text((DATA / "small-curriculum.yaml").read_text())
-    settings.CURRICULA_DIR = folder
-    return folder
+def the_test_curriculum_only(curricula):
+    return curricula
 
 
 def test_first_run_creates_the_learner_and_their_roadmap_and_prints_the_password(

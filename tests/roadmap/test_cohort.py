@@ -7,18 +7,8 @@ import pytest
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Roadmap, Status
 from roadmap.services import milestone_set_status
-from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curricula(settings, tmp_path):
-    folder = tmp_path / "curricula"
-    folder.mkdir()
-    (folder / "test-path.yaml").write_text((DATA / "small-curriculum.yaml").read_text())
-    settings.CURRICULA_DIR = folder
-    return folder
 
 
 def text_of(response) -> str:

@@ -13,13 +13,10 @@ SMALL = (DATA / "small-curriculum.yaml").read_text()
 
 
 @pytest.fixture
-def curricula(settings, tmp_path):
-    folder = tmp_path / "curricula"
-    folder.mkdir()
-    (folder / "test-path.yaml").write_text(SMALL)
-    (folder / "broken.yaml").write_text("key: broken\ntitle: Broken\nversion: 0\nstages: []\n")
-    settings.CURRICULA_DIR = folder
-    return folder
+def curricula(curricula):
+    """The test curriculum and a broken file beside it."""
+    (curricula / "broken.yaml").write_text("key: broken\ntitle: Broken\nversion: 0\nstages: []\n")
+    return curricula
 
 
 def form_data(**overrides):
