@@ -12,7 +12,7 @@ from roadmap.models import Milestone, Roadmap, SlugQuerySet, Topic
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
 # Post addresses share /journal/ with these pages (journal/urls.py): no post may take them.
-RESERVED_SLUGS = {"new", "feed", "kinds", "preview", "upload", "reflect"}
+RESERVED_SLUGS = {"new", "feed", "kinds", "preview", "upload", "reflect", "export"}
 
 
 def validate_schedule_time(at: datetime) -> None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("reflect/<slug:roadmap>/<slug:milestone>/", views.reflect, name="reflect"),
     path("<slug:slug>/", views.post_detail, name="detail"),
     path("<slug:slug>/edit/", views.post_edit, name="edit"),
+    path("<slug:slug>/delete/", views.post_delete, name="delete"),
 ]

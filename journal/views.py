@@ -123,6 +123,21 @@ def _edit(request, post: Post):
     return response
 
 
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_delete(request, slug):
+    """Delete one's own post, after a page that asks first; unpublishing is the edit form's."""
+    post = get_object_or_404(Post.objects.select_related("roadmap"), slug=slug, author=request.user)
+    if request.method == "POST":
+        title, roadmap = post.title, post.roadmap
+        post.delete()
+        # Its roadmap's pages listed it: they change with it.
+        Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
+        messages.success(request, f"Deleted “{title}”.")
+        return redirect("journal:list")
+    return TemplateResponse(request, "journal/post_confirm_delete.html", {"post": post})
+
+
 def _save_or_explain(form: PostForm) -> Post | None:
     """Save the post; None, with the reason on the form, if its address was taken meanwhile.
 

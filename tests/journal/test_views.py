@@ -647,3 +647,26 @@ def test_an_address_made_from_the_title_is_the_first_free_one_whoever_has_the_ot
     # A title that makes a site address gets another.
     learner_client.post("/journal/new/", form_data(roadmap, title="New", slug="", action="draft"))
     assert Post.objects.filter(author=roadmap.owner, title="New").get().slug != "new"
+
+
+def test_the_author_deletes_a_post_after_being_asked(learner_client, make_post, roadmap):
+    post = make_post(title="A mistake", milestones=[roadmap.milestones.get(key="svd-pca")])
+    page = learner_client.get(post.get_absolute_url()).content.decode()
+    assert f'href="/journal/{post.slug}/delete/">Delete</a>' in page
+    ask = learner_client.get(f"/journal/{post.slug}/delete/")
+    assert "Delete “A mistake”?" in ask.content.decode()
+    assert Post.objects.filter(pk=post.pk).exists()  # asking deletes nothing
+    response = learner_client.post(f"/journal/{post.slug}/delete/", follow=True)
+    assert "Deleted “A mistake”." in response.content.decode()
+    assert not Post.objects.filter(pk=post.pk).exists()
+    assert roadmap.milestones.get(key="svd-pca")  # the milestone stays
+
+
+def test_another_learner_or_a_visitor_cannot_delete_a_post(client, other_learner, make_post):
+    post = make_post()
+    assert client.post(f"/journal/{post.slug}/delete/").status_code == 302
+    other = Client()
+    other.force_login(other_learner)
+    assert other.post(f"/journal/{post.slug}/delete/").status_code == 404
+    assert other.get(f"/journal/{post.slug}/delete/").status_code == 404
+    assert Post.objects.filter(pk=post.pk).exists()
