@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.login.LoginAttemptLockMiddleware",
+    "roadmap.middleware.OldRoadmapAddressMiddleware",
     # Last, as django-axes requires: it turns a lockout into the login page saying so.
     "axes.middleware.AxesMiddleware",
 ]

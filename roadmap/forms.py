@@ -2,7 +2,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from .models import Milestone, Roadmap
+from .models import Milestone, Roadmap, RoadmapAddress
 
 
 class MilestoneNotesForm(forms.ModelForm):
@@ -24,7 +24,7 @@ class MilestoneNotesForm(forms.ModelForm):
 
 
 # Addresses under /roadmaps/ that the site itself uses.
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = {"new", "curricula"}
 
 
 class NewRoadmapForm(forms.ModelForm):
@@ -72,6 +72,9 @@ class NewRoadmapForm(forms.ModelForm):
         slug = self.cleaned_data["slug"]
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        if RoadmapAddress.objects.filter(slug=slug).exists():
+            # A renamed roadmap's old address leads to it: no new roadmap may take it.
+            raise forms.ValidationError("That address is in use: choose another.")
         return slug
 
     def clean(self):
@@ -87,3 +90,64 @@ class NewRoadmapForm(forms.ModelForm):
     @property
     def spec(self):
         return self.curricula[self.cleaned_data["curriculum"]]
+
+
+class RoadmapSettingsForm(forms.ModelForm):
+    """A roadmap's own settings, which its owner changes at any time."""
+
+    time_zone = forms.ChoiceField(
+        choices=[(name, name) for name in sorted(available_timezones())],
+        help_text="Days and weeks of your progress are counted in this zone.",
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "visibility",
+            "started_on",
+            "target_date",
+            "time_zone",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {"slug": "Address", "started_on": "Start date"}
+        help_texts = {
+            "slug": "/roadmaps/<address>/. Links to the old address keep working.",
+            "target_date": "Optional: when you mean to finish. Pace is measured against it.",
+        }
+        error_messages = {"slug": {"unique": "That address is in use: choose another."}}
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        old = RoadmapAddress.objects.filter(slug=slug).exclude(roadmap=self.instance)
+        if old.exists():
+            raise forms.ValidationError("That address is in use: choose another.")
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        start, target = cleaned.get("started_on"), cleaned.get("target_date")
+        if start and target and target < start:
+            self.add_error(
+                "target_date",
+                "The target date is before the start date: pick a later one, or leave it empty.",
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        """Save; a new address goes through Roadmap.move_to, so the old one redirects."""
+        new_slug = self.cleaned_data["slug"]
+        roadmap = super().save(commit=False)
+        roadmap.slug = self.initial.get("slug", roadmap.slug)
+        roadmap.save()
+        roadmap.move_to(new_slug)
+        return roadmap

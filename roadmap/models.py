@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +194,16 @@ class Roadmap(HasProgress, models.Model):
     def get_absolute_url(self):
         return reverse("roadmap:detail", args=[self.slug])
 
+    def move_to(self, slug: str) -> None:
+        """Take a new address; the old one is kept so that links to it redirect here."""
+        if slug == self.slug:
+            return
+        with transaction.atomic():
+            RoadmapAddress.objects.filter(roadmap=self, slug=slug).delete()
+            RoadmapAddress.objects.create(roadmap=self, slug=self.slug)
+            self.slug = slug
+            self.save(update_fields=["slug", "updated_at"])
+
     def stages_with_progress(self) -> list:
         """The stages with their progress, which gives the roadmap's own: their sum, no query."""
         stages = list(self.stages.with_progress())
@@ -237,6 +247,17 @@ class Roadmap(HasProgress, models.Model):
         """One quarter's numbers (a stats.QuarterReview), for its page and its review post."""
 
         return quarter_review(self.history(), Quarter(year, number), now=now or timezone.now())
+
+
+class RoadmapAddress(models.Model):
+    """An address a roadmap had before it was renamed: links to it keep working."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="old_addresses")
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.slug
 
 
 class StageQuerySet(ProgressQuerySet):

@@ -9,6 +9,7 @@ from .pages import (
     roadmap_update,
     topic_detail,
 )
+from .settings import roadmap_delete, roadmap_settings
 from .status import milestone_notes, milestone_status
 
 __all__ = [
@@ -19,8 +20,10 @@ __all__ = [
     "milestone_notes",
     "milestone_status",
     "quarter_review",
+    "roadmap_delete",
     "roadmap_detail",
     "roadmap_new",
+    "roadmap_settings",
     "roadmap_update",
     "topic_detail",
 ]
