@@ -22,6 +22,13 @@ RESET_WINDOW = timedelta(hours=1)
 
 
 class EmailForm(forms.ModelForm):
+    # The address is where a new password can be sent: whoever changes it must know this one.
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput,
+        help_text="To change the address, confirm it is you.",
+    )
+
     class Meta:
         model = get_user_model()
         fields = ["email"]
@@ -36,6 +43,12 @@ class EmailForm(forms.ModelForm):
                 "Another account uses that address: give one that is yours alone."
             )
         return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.instance.check_password(password):
+            raise forms.ValidationError("That is not your password: type it again.")
+        return password
 
 
 @login_required

@@ -1,5 +1,11 @@
 """The admin is for running the site: a policy every app's admin follows."""
 
+from django.contrib import admin
+
+# Filter by roadmap offering only the roadmaps of the rows listed, which OwnRowsOnly has
+# scoped: a plain filter would list every learner's roadmaps, private ones included.
+OWN_ROADMAPS = ("roadmap", admin.RelatedOnlyFieldListFilter)
+
 
 class OwnRowsOnly:
     """Staff who are not superusers see and choose only rows of their own.

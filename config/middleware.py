@@ -43,7 +43,7 @@ def _holds_nul(data) -> bool:
 
 
 class RefuseNulMiddleware:
-    """Refuse a NUL character in any parameter or form field.
+    """Refuse a NUL character in the address, any parameter or any form field.
 
     No field of the app accepts one, and PostgreSQL can neither store nor compare text that
     holds one: left to the database, it would be a server error instead of a clear refusal.
@@ -53,7 +53,11 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+        if (
+            "\x00" in request.path
+            or _holds_nul(request.GET)
+            or (request.method == "POST" and _holds_nul(request.POST))
+        ):
             return HttpResponseBadRequest(
                 "The request holds a NUL character (\\0), which no field accepts: "
                 "remove it and send it again.",

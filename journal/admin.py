@@ -1,7 +1,7 @@
 from django.contrib import admin
 from markdownx.widgets import AdminMarkdownxWidget
 
-from config.admin import OwnRowsOnly
+from config.admin import OWN_ROADMAPS, OwnRowsOnly
 
 from .models import Post
 
@@ -10,7 +10,7 @@ from .models import Post
 class PostAdmin(OwnRowsOnly, admin.ModelAdmin):
     owner_path = "author"
     list_display = ["title", "kind", "author", "status", "published_at"]
-    list_filter = ["status", "kind", "roadmap"]
+    list_filter = ["status", "kind", OWN_ROADMAPS]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"

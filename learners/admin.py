@@ -10,7 +10,12 @@ class InvitationAdmin(admin.ModelAdmin):
     """Invitations are the site's, not a learner's: every staff account manages them."""
 
     list_display = ["__str__", "max_uses", "expires_at", "revoked_at", "created_by"]
-    readonly_fields = ["token", "created_at"]
+    readonly_fields = ["token", "created_at", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Profile)

@@ -36,7 +36,7 @@ class InvitationForm(forms.ModelForm):
 
 def _https_only(value: str) -> None:
     if value and not value.lower().startswith(("https://", "http://")):
-        raise forms.ValidationError("Give a web address starting with https://.")
+        raise forms.ValidationError("Give a web address starting with https:// or http://.")
 
 
 class ProfileForm(forms.ModelForm):

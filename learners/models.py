@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from journal.markdown import render_markdown
 
+USED_UP = "This invitation has been used by everyone it was for."
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -68,7 +70,7 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return f"This invitation expired on {timezone.localtime(self.expires_at):%d %B %Y}."
         if uses >= self.max_uses:
-            return "This invitation has been used by everyone it was for."
+            return USED_UP
         return None
 
 

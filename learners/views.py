@@ -23,7 +23,7 @@ from roadmap import charts, stats
 from roadmap.models import ProgressEvent, Roadmap
 
 from .forms import InvitationForm, ProfileForm, SignUpForm
-from .models import Invitation, Profile
+from .models import USED_UP, Invitation, Profile
 from .services import attempt_allowed
 
 # Accounts one client address may make in an hour: a study group joins from many places.
@@ -66,13 +66,14 @@ def join(request, token: str | None = None):
     form = SignUpForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not _join_allowed(request):
+        if form.is_valid() and not _join_allowed(request):
+            # Counted as accounts are made: typos and retries do not use the allowance up.
             form.add_error(None, "Too many accounts were made from here in the last hour: wait.")
             status = 429
         elif form.is_valid():
             user = _create_learner(form, invitation)
             if user is None:
-                return _refused(request, invitation.refusal(invitation.max_uses), 410)
+                return _refused(request, USED_UP, 410)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_username()}! Start your roadmap.")
             return redirect("roadmap:new")
@@ -96,7 +97,8 @@ def _create_learner(form: SignUpForm, invitation: Invitation | None):
 
 
 def _staff_only(request) -> None:
-    if not request.user.is_staff:
+    """The invitations are for staff who may make them (the site owners' group may)."""
+    if not (request.user.is_staff and request.user.has_perm("learners.add_invitation")):
         raise Http404("Not a page of yours")
 
 
@@ -148,7 +150,9 @@ def visible_profile(request, username: str) -> Profile:
 def profile(request, username: str):
     profile = visible_profile(request, username)
     user = profile.user
-    roadmaps = list(Roadmap.objects.listed().filter(owner=user).with_progress())
+    roadmaps = list(
+        Roadmap.objects.listed().filter(owner=user).select_related("owner__profile").with_progress()
+    )
     posts = Post.objects.listed().filter(author=user).newest_first().select_related("roadmap")[:10]
     tz = ZoneInfo(roadmaps[0].time_zone) if roadmaps else ZoneInfo("UTC")
     today = timezone.localdate(timezone=tz)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import OwnRowsOnly
+from config.admin import OWN_ROADMAPS, OwnRowsOnly
 
 from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
 from .services import milestone_set_status
@@ -55,7 +55,7 @@ class TopicInline(admin.TabularInline):
 @admin.register(Stage)
 class StageAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "roadmap", "position"]
-    list_filter = ["roadmap"]
+    list_filter = [OWN_ROADMAPS]
     search_fields = ["title", "key"]
     inlines = [TopicInline]
 
@@ -78,7 +78,7 @@ class MilestoneInline(admin.TabularInline):
 @admin.register(Topic)
 class TopicAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "stage", "roadmap", "position"]
-    list_filter = ["roadmap"]
+    list_filter = [OWN_ROADMAPS]
     search_fields = ["title", "key"]
     filter_horizontal = ["prerequisites"]
     inlines = [ResourceInline, MilestoneInline]
@@ -98,7 +98,7 @@ class ProgressEventInline(admin.TabularInline):
 @admin.register(Milestone)
 class MilestoneAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "estimated_hours", "optional", "status"]
-    list_filter = ["roadmap", "status", "kind", "optional"]
+    list_filter = [OWN_ROADMAPS, "status", "kind", "optional"]
     search_fields = ["title", "key"]
     list_select_related = ["topic"]
     inlines = [ProgressEventInline]
@@ -119,7 +119,7 @@ class ProgressEventAdmin(OwnRowsOnly, admin.ModelAdmin):
     """The log is append-only: it can be read here, never edited."""
 
     list_display = ["at", "milestone", "from_status", "to_status"]
-    list_filter = ["roadmap", "to_status"]
+    list_filter = [OWN_ROADMAPS, "to_status"]
     list_select_related = ["milestone"]
     date_hierarchy = "at"
 

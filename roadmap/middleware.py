@@ -2,7 +2,7 @@
 
 import re
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponseRedirect
 
 from .models import Roadmap, RoadmapAddress
 
@@ -40,4 +40,6 @@ class OldRoadmapAddressMiddleware:
         target = f"/roadmaps/{old.roadmap.slug}/{match['rest']}"
         if request.META.get("QUERY_STRING"):
             target += f"?{request.META['QUERY_STRING']}"
-        return HttpResponsePermanentRedirect(target)
+        # Temporary: the roadmap may take this address back, and a browser keeps a
+        # permanent redirect for good, which would then loop.
+        return HttpResponseRedirect(target)

@@ -143,6 +143,15 @@ class RoadmapQuerySet(ProgressQuerySet):
             visible |= Q(owner=user)
         return self.filter(visible)
 
+    def free_slug(self, text: str, *, max_length: int = 80) -> str:
+        """A free roadmap address: neither a roadmap's now nor one a renamed roadmap had."""
+        base = slugify(text)[: max_length - 4].strip("-") or "untitled"
+        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
+        taken |= set(
+            RoadmapAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        return unique_slug(base, taken)
+
     def mark_changed(self) -> int:
         """Record that these roadmaps changed: caches, ETags and feeds key on updated_at."""
         return self.update(updated_at=timezone.now())

@@ -84,12 +84,16 @@ def test_a_learner_sets_an_email_address_another_account_cannot_share(
 ):
     other_learner.email = "grace@example.org"
     other_learner.save()
-    taken = learner_client.post("/accounts/", {"email": "GRACE@example.org"})
+    wrong = learner_client.post("/accounts/", {"email": "ada@example.org", "password": "nope"})
+    assert "That is not your password" in wrong.content.decode()
+    taken = learner_client.post("/accounts/", {"email": "GRACE@example.org", "password": PASSWORD})
     assert taken.status_code == 400
     html = taken.content.decode()
     assert "Another account uses that address" in html
     assert 'value="GRACE@example.org"' in html
-    saved = learner_client.post("/accounts/", {"email": "ada@example.org"}, follow=True)
+    saved = learner_client.post(
+        "/accounts/", {"email": "ada@example.org", "password": PASSWORD}, follow=True
+    )
     assert "Saved your email address" in saved.content.decode()
     learner.refresh_from_db()
     assert learner.email == "ada@example.org"

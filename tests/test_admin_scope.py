@@ -74,3 +74,12 @@ def test_the_owner_cannot_tie_a_post_to_another_learners_milestone(
 def test_the_owner_cannot_change_another_account(owner_client, other_learner):
     assert owner_client.get(f"/admin/auth/user/{other_learner.pk}/change/").status_code == 403
     assert owner_client.get(f"/admin/auth/user/{other_learner.pk}/password/").status_code == 403
+
+
+def test_the_admin_filters_offer_only_the_owners_roadmaps(
+    owner_client, roadmap, others_private_things
+):
+    other_roadmap, _, _ = others_private_things
+    for url in ["/admin/roadmap/stage/", "/admin/roadmap/milestone/", "/admin/journal/post/"]:
+        html = owner_client.get(url).content.decode()
+        assert f"roadmap__id__exact={other_roadmap.pk}" not in html, url

@@ -43,6 +43,11 @@ PAGES = {
     "/robots.txt": [],
     "/healthz": [],
     "/accounts/login/": ["next"],
+    "/accounts/password/reset/": ["next"],
+    "/learners/ada/": [],
+    "/learners/ada/feed/": [],
+    "/curricula/ml-fundamentals/": [],
+    "/join/": [],
 }
 
 HEADERS = [
@@ -112,3 +117,9 @@ def test_a_nul_character_is_refused_with_a_message_before_any_view(learner_clien
     milestone.refresh_from_db()
     assert milestone.private_note == ""
     assert learner_client.get("/journal/", {"topic": "\x00"}).status_code == 400
+
+
+
+@pytest.mark.parametrize("path", ["/learners/a%00b/", "/learners/a%00b/feed/", "/join/a%00b/"])
+def test_a_nul_character_in_an_address_is_refused_not_looked_up(client, path):
+    assert client.get(path).status_code in (400, 404)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -50,7 +50,7 @@ def curriculum_detail(request, key: str):
         .select_related("owner__profile")
         .with_progress()
         .annotate(done_recently=_done_since(since), last_activity=_last_activity())
-        .order_by("-last_activity", "title")
+        .order_by(F("last_activity").desc(nulls_last=True), "title")
     )
     # Every stage of every roadmap in one query; a learner's own stages (not in the file)
     # have no column, and a stage the learner removed shows as a dash.

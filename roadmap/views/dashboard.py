@@ -91,7 +91,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         roadmap.posts.published()
         .filter(milestones__in=done)
         .annotate(tied_to=F("milestones"))
-        .only("title", "slug")
+        .only("title", "slug", "roadmap_id")
     ):
         tied.setdefault(post.tied_to, []).append(post)
     for milestone in done:
@@ -131,7 +131,9 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         "recently_done": done,
         "latest_posts": roadmap.posts.published()
         .newest_first()
-        .only("title", "slug", "kind", "published_at", "reading_minutes", "excerpt")[:5],
+        .only("title", "slug", "kind", "published_at", "reading_minutes", "excerpt", "roadmap_id")[
+            :5
+        ],
         "quarter": quarter,
         "previous_quarter": quarter.previous,
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from ..forms import RoadmapSettingsForm
-from ..models import Roadmap
+from ..models import Roadmap, Status
 
 
 def _own(request, slug: str) -> Roadmap:
@@ -54,6 +54,6 @@ def roadmap_delete(request, roadmap):
         "refused": refused,
         "typed": request.POST.get("confirm", ""),
         "posts": roadmap.posts.count(),
-        "done": roadmap.milestones.filter(status="done").count(),
+        "done": roadmap.milestones.filter(status=Status.DONE).count(),
     }
     return TemplateResponse(request, "roadmap/roadmap_confirm_delete.html", context, status=status)

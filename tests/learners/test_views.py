@@ -20,8 +20,10 @@ STRONG = "correct-horse-battery-77"
 
 @pytest.fixture
 def owner(learner):
+    """The site's owner, as the first run makes them."""
     learner.is_staff = True
     learner.save()
+    learner.groups.add(site_owners())
     return learner
 
 

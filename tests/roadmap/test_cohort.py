@@ -48,3 +48,15 @@ def test_the_cohort_page_queries_do_not_grow(
 
 def test_an_unknown_curriculum_is_404(client, curricula):
     assert client.get("/curricula/nothing-here/").status_code == 404
+
+
+def test_the_cohorts_pace_counts_as_the_dashboards_does(client, curricula, roadmap):
+    """A milestone done, reopened and done again counts once; optional work not at all."""
+    again = roadmap.milestones.get(key="svd-pca")
+    for status in [Status.DONE, Status.IN_PROGRESS, Status.DONE]:
+        milestone_set_status(milestone=again, status=status)
+    milestone_set_status(
+        milestone=roadmap.milestones.filter(optional=True).first(), status=Status.DONE
+    )
+    row = text_of(client.get("/curricula/test-path/")).split('href="/roadmaps/test-path/"')[1]
+    assert "0.3 a week" in row.split("</tr>")[0]  # one milestone in four weeks
