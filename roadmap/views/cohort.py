@@ -10,16 +10,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..curriculum import newest_for
-from ..models import ProgressEvent, Roadmap, Stage, Status
+from ..models import Milestone, ProgressEvent, Roadmap, Stage, Status
 
 # Pace is the milestones completed over this many recent weeks, per week.
 PACE_WEEKS = 4
 
 
 def _done_since(since):
-    """Milestones a roadmap completed since `since`, as a subquery of one number."""
+    """Required milestones completed since `since` and still done, as the dashboard's pace
+    counts them (stats.pace): a milestone done twice counts once, optional work not at all."""
     return Subquery(
-        ProgressEvent.objects.filter(roadmap=OuterRef("pk"), to_status=Status.DONE, at__gte=since)
+        Milestone.objects.filter(
+            roadmap=OuterRef("pk"), status=Status.DONE, optional=False, completed_at__gte=since
+        )
         .order_by()
         .values("roadmap")
         .annotate(n=Count("pk"))
