@@ -71,6 +71,12 @@ test-services: install-dev
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/pytest -m "not e2e"
 
+# Builds a large site in a temporary folder, serves it with gunicorn as in production and
+# loads it with wrk (installed from Debian's packages when missing); see docs/performance.md.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run
+
 # A consistent copy of the database and the uploads in one archive, in data/backups/.
 .PHONY: backup
 backup:
