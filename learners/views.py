@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -71,7 +71,17 @@ def join(request, token: str | None = None):
             form.add_error(None, "Too many accounts were made from here in the last hour: wait.")
             status = 429
         elif form.is_valid():
-            user = _create_learner(form, invitation)
+            try:
+                user = _create_learner(form, invitation)
+            except IntegrityError:
+                # The same username sent twice at once: the database's unique name decides.
+                form.add_error("username", "That username was just taken: choose another.")
+                return TemplateResponse(
+                    request,
+                    "learners/join.html",
+                    {"form": form, "invitation": invitation},
+                    status=400,
+                )
             if user is None:
                 return _refused(request, USED_UP, 410)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

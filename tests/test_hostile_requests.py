@@ -119,7 +119,6 @@ def test_a_nul_character_is_refused_with_a_message_before_any_view(learner_clien
     assert learner_client.get("/journal/", {"topic": "\x00"}).status_code == 400
 
 
-
 @pytest.mark.parametrize("path", ["/learners/a%00b/", "/learners/a%00b/feed/", "/join/a%00b/"])
 def test_a_nul_character_in_an_address_is_refused_not_looked_up(client, path):
     assert client.get(path).status_code in (400, 404)

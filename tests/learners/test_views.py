@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from learners.forms import SignUpForm
 from learners.models import Invitation, Profile
 from learners.services import site_owners
 from roadmap.models import Roadmap
@@ -302,3 +303,15 @@ def test_feeds_name_the_author_by_display_name(client, learner, roadmap, make_po
     Profile.objects.create(user=learner, display_name="Ada Lovelace")
     make_post(title="On SVD")
     assert "<name>Ada Lovelace</name>" in client.get("/journal/feed/").content.decode()
+
+
+def test_the_same_username_sent_twice_at_once_gets_a_form_error(invitation, monkeypatch):
+    # The second request passed the form's check before the first one saved.
+    Invitation.objects.filter(pk=invitation.pk).update(max_uses=2)
+    sign_up(Client(), invitation.get_absolute_url())
+    monkeypatch.setattr(SignUpForm, "clean_username", lambda form: form.cleaned_data["username"])
+    monkeypatch.setattr(SignUpForm, "validate_unique", lambda form: None)
+    response = sign_up(Client(), invitation.get_absolute_url(), email="other@example.org")
+    assert response.status_code == 400
+    assert "That username was just taken" in response.content.decode()
+    assert get_user_model().objects.filter(username="hopper").count() == 1
