@@ -27,14 +27,41 @@ class MilestoneNotesForm(forms.ModelForm):
 RESERVED_SLUGS = {"new", "curricula"}
 
 
-class NewRoadmapForm(forms.ModelForm):
-    """Start a roadmap from one of the curricula in the curricula folder."""
+class RoadmapFieldsForm(forms.ModelForm):
+    """What starting a roadmap and changing its settings share: the zone, the address, dates."""
 
-    curriculum = forms.ChoiceField(widget=forms.RadioSelect)
     time_zone = forms.ChoiceField(
         choices=[(name, name) for name in sorted(available_timezones())],
         help_text="Days and weeks of your progress are counted in this zone.",
     )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        old = RoadmapAddress.objects.filter(slug=slug)
+        if self.instance.pk:
+            old = old.exclude(roadmap=self.instance)
+        if old.exists():
+            # A renamed roadmap's old address leads to it: no other roadmap may take it.
+            raise forms.ValidationError("That address is in use: choose another.")
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        start, target = cleaned.get("started_on"), cleaned.get("target_date")
+        if start and target and target < start:
+            self.add_error(
+                "target_date",
+                "The target date is before the start date: pick a later one, or leave it empty.",
+            )
+        return cleaned
+
+
+class NewRoadmapForm(RoadmapFieldsForm):
+    """Start a roadmap from one of the curricula in the curricula folder."""
+
+    curriculum = forms.ChoiceField(widget=forms.RadioSelect)
 
     class Meta:
         model = Roadmap
@@ -68,37 +95,13 @@ class NewRoadmapForm(forms.ModelForm):
             (name, spec.title) for name, spec in self.curricula.items()
         ]
 
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
-        if RoadmapAddress.objects.filter(slug=slug).exists():
-            # A renamed roadmap's old address leads to it: no new roadmap may take it.
-            raise forms.ValidationError("That address is in use: choose another.")
-        return slug
-
-    def clean(self):
-        cleaned = super().clean()
-        start, target = cleaned.get("started_on"), cleaned.get("target_date")
-        if start and target and target < start:
-            self.add_error(
-                "target_date",
-                "The target date is before the start date: pick a later one, or leave it empty.",
-            )
-        return cleaned
-
     @property
     def spec(self):
         return self.curricula[self.cleaned_data["curriculum"]]
 
 
-class RoadmapSettingsForm(forms.ModelForm):
+class RoadmapSettingsForm(RoadmapFieldsForm):
     """A roadmap's own settings, which its owner changes at any time."""
-
-    time_zone = forms.ChoiceField(
-        choices=[(name, name) for name in sorted(available_timezones())],
-        help_text="Days and weeks of your progress are counted in this zone.",
-    )
 
     class Meta:
         model = Roadmap
@@ -123,25 +126,6 @@ class RoadmapSettingsForm(forms.ModelForm):
             "target_date": "Optional: when you mean to finish. Pace is measured against it.",
         }
         error_messages = {"slug": {"unique": "That address is in use: choose another."}}
-
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
-        old = RoadmapAddress.objects.filter(slug=slug).exclude(roadmap=self.instance)
-        if old.exists():
-            raise forms.ValidationError("That address is in use: choose another.")
-        return slug
-
-    def clean(self):
-        cleaned = super().clean()
-        start, target = cleaned.get("started_on"), cleaned.get("target_date")
-        if start and target and target < start:
-            self.add_error(
-                "target_date",
-                "The target date is before the start date: pick a later one, or leave it empty.",
-            )
-        return cleaned
 
     def save(self, commit=True):
         """Save; a new address goes through Roadmap.move_to, so the old one redirects."""
