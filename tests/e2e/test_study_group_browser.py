@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from learners.models import Invitation
+from learners.services import site_owners
 from tests.e2e.conftest import log_in, serious_violations, wait_for_htmx
 
 GRACE_PASSWORD = "grace-studies-ml-2026"
@@ -18,6 +19,7 @@ def group_site(site, curricula):
     base, roadmap = site
     roadmap.owner.is_staff = True
     roadmap.owner.save()
+    roadmap.owner.groups.add(site_owners())
     return base, roadmap
 
 
