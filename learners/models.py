@@ -118,6 +118,10 @@ class Profile(models.Model):
     def get_absolute_url(self):
         return reverse("learners:profile", args=[self.user.get_username()])
 
+    def is_visible_to(self, user) -> bool:
+        """Anyone may open a profile unless it is private; its learner always may."""
+        return not self.is_private or user == self.user
+
     @property
     def name(self) -> str:
         return self.display_name or self.user.get_username()

@@ -151,7 +151,7 @@ def visible_profile(request, username: str) -> Profile:
     """The learner's profile, or a 404 when it is private and the viewer is not them."""
     user = get_object_or_404(get_user_model(), username=username, is_active=True)
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
-    if profile.is_private and request.user != user:
+    if not profile.is_visible_to(request.user):
         raise Http404("No such learner")
     return profile
 

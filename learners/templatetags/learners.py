@@ -24,12 +24,14 @@ def display_name(user) -> str:
     return (profile.display_name if profile else "") or user.get_username()
 
 
-@register.simple_tag
-def learner_link(user):
-    """The name, linked to the learner's profile unless they keep it private."""
+@register.simple_tag(takes_context=True)
+def learner_link(context, user):
+    """The name, linked to the learner's profile where the viewer may open it."""
     profile = _profile(user)
     name = display_name(user)
-    if profile is not None and profile.is_private:
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    if profile is not None and not profile.is_visible_to(viewer):
         return name
     return format_html(
         '<a href="{}">{}</a>', reverse("learners:profile", args=[user.get_username()]), name
