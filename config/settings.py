@@ -100,6 +100,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RefuseNulMiddleware",
+    # Before the session: a visitor's page comes from the cache without loading anything else.
+    "config.cache.VisitorPageCacheMiddleware",
+    # Inside the cache, so it keeps pages compressed and compresses each only once. Django
+    # masks the CSRF token anew in every response, which is what defeats BREACH here.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,6 +173,7 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+        DATABASES["default"]["CONN_MAX_AGE"] = None
 else:
     # SQLite cannot create the folder its file lives in.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -176,6 +182,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": dict(SQLITE_OPTIONS),
+            # Each server process keeps its connection: opening one and running the pragmas
+            # above cost more than the rest of a cached page.
+            "CONN_MAX_AGE": None,
         }
     }
 
@@ -190,7 +199,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each server process has its own; pages are keyed on the version in the database, so
+    # none of them serves what another has changed. Room for every page of a large site.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import Milestone, Roadmap, SlugQuerySet, Topic
+from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
@@ -42,6 +42,15 @@ class PostQuerySet(SlugQuerySet):
         if user.is_authenticated:
             return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
         return self.published()
+
+    def next_appearance(self, *, after: datetime):
+        """When the next scheduled post appears, or None."""
+        return (
+            self.filter(status=Post.Status.PUBLISHED, published_at__gt=after)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -114,6 +123,9 @@ class Post(models.Model):
                 "reading_minutes",
             }
         super().save(*args, **kwargs)
+        if self.is_scheduled:
+            # Cached pages must not outlive the moment it appears.
+            SiteVersion.objects.bump(changes_at=self.published_at)
 
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])

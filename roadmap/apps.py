@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
     verbose_name = "Roadmaps"
+
+    def ready(self):
+        from . import signals  # noqa: PLC0415 (models are ready only now)
+
+        post_save.connect(signals.row_saved, dispatch_uid="site-version-saved")
+        post_delete.connect(signals.row_deleted, dispatch_uid="site-version-deleted")
+        m2m_changed.connect(signals.relation_changed, dispatch_uid="site-version-related")

@@ -1,3 +1,5 @@
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
@@ -153,7 +155,9 @@ class RoadmapQuerySet(ProgressQuerySet):
         return unique_slug(base, taken)
 
     def mark_changed(self) -> int:
-        """Record that these roadmaps changed: caches, ETags and feeds key on updated_at."""
+        """Record that these roadmaps changed: ETags and feeds key on updated_at, and the
+        site's version counts it, so no cached page shows them as they were."""
+        SiteVersion.objects.db_manager(self.db).bump()
         return self.update(updated_at=timezone.now())
 
 
@@ -493,3 +497,74 @@ class ProgressEvent(models.Model):
 
     def __str__(self):
         return f"{self.milestone}: {self.from_status} → {self.to_status}"
+
+
+# Writes inside SiteVersion.objects.counted_once() on this thread.
+_batch = threading.local()
+
+
+class SiteVersionQuerySet(models.QuerySet):
+    ROW = 1
+
+    def current(self) -> tuple[int, datetime | None]:
+        """The site's version number, and when it next changes by itself (or None)."""
+        row = self.filter(pk=self.ROW).values_list("number", "changes_at").first()
+        return row or (0, None)
+
+    def bump(self, *, changes_at: datetime | None = None) -> None:
+        """Count one change. Every cached page is keyed on the number, so this one increment
+        retires them all. It is written in the transaction of the change: the two commit
+        together, and whoever sees the change sees the new number."""
+        if getattr(_batch, "depth", 0):
+            _batch.pending = True
+        elif not self.filter(pk=self.ROW).update(number=models.F("number") + 1):
+            self.get_or_create(pk=self.ROW, defaults={"number": 1})
+        if changes_at is not None:
+            self.changes_at(changes_at)
+
+    @contextmanager
+    def counted_once(self):
+        """Many rows written as one change (a status change, a curriculum applied): the
+        changes inside are counted once, when it ends without an error."""
+        _batch.depth = getattr(_batch, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            _batch.depth -= 1
+            pending = not _batch.depth and getattr(_batch, "pending", False)
+            if not _batch.depth:
+                _batch.pending = False
+        # Not reached after an error: the transaction rolls back and nothing changed.
+        if pending:
+            self.bump()
+
+    def changes_at(self, when: datetime) -> None:
+        """Note a time at which the site will change by itself: a scheduled post appears."""
+        later = Q(changes_at__isnull=True) | Q(changes_at__gt=when)
+        self.filter(later, pk=self.ROW).update(changes_at=when)
+
+    def advance(self, seen: datetime, upcoming: datetime | None) -> None:
+        """The time `seen` has come: count a change and wait for `upcoming` next.
+
+        Conditional on `seen`, so of several requests arriving at that moment one counts it.
+        """
+        self.filter(pk=self.ROW, changes_at=seen).update(
+            number=models.F("number") + 1, changes_at=upcoming
+        )
+
+
+class SiteVersion(models.Model):
+    """One number that every change to what the site shows increments.
+
+    Whole pages served to visitors are cached under it (config/cache.py), so nothing cached
+    outlives a change: after a change is acknowledged, the next request of any page, through
+    any server process sharing the database, is rendered afresh.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changes_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SiteVersionQuerySet.as_manager()
+
+    def __str__(self):
+        return f"version {self.number}"

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Milestone, ProgressEvent, Roadmap
+from .models import Milestone, ProgressEvent, Roadmap, SiteVersion
 
 # The client event an answer to a change of progress fires (HX-Trigger-After-Settle): every
 # widget that shows progress listens for it (hx-trigger="progress-changed from:body").
@@ -20,7 +20,7 @@ def milestone_set_status(
     Setting the status it already has changes nothing and records nothing. Raises
     ValueError, saying what the statuses are, for one that is not one of them.
     """
-    with transaction.atomic():
+    with transaction.atomic(), SiteVersion.objects.counted_once():
         # Re-read under lock so two requests racing on one milestone each log the
         # transition they really made.
         current = Milestone.objects.select_for_update().get(pk=milestone.pk)

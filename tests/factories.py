@@ -9,6 +9,10 @@ from django.utils import timezone
 from journal.models import Post
 from roadmap.models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Status, Topic
 
+# The one query the site's version costs: a visitor's request reads it (config/cache.py), a
+# change increments it (SiteVersion.objects.bump). Pinned counts add it where it is paid.
+SITE_VERSION = 1
+
 
 def build_roadmap(
     owner,

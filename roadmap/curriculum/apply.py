@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from ..models import Milestone, Resource, Roadmap, Stage, Topic, unique_slug
+from ..models import Milestone, Resource, Roadmap, SiteVersion, Stage, Topic, unique_slug
 from .format import CurriculumSpec
 from .plan import Action, Step, UpdatePlan, plan_update
 
@@ -93,7 +93,7 @@ def roadmap_apply_plan(*, plan: UpdatePlan) -> None:
     of a topic that goes is in its new topic before the old one is deleted.
     """
     roadmap = plan.roadmap
-    with transaction.atomic():
+    with transaction.atomic(), SiteVersion.objects.counted_once():
         stages = _write_stages(roadmap, plan.stages)
         topics = _write_topics(roadmap, plan.topics, stages)
         _write_milestones(roadmap, plan.milestones, topics)

@@ -1,0 +1,108 @@
+"""Whole pages for visitors, cached under the site's version: one increment retires them.
+
+A visitor (no session) asking for a page with GET gets it from the cache when the site has
+not changed since it was rendered. The key holds `SiteVersion.number`, which every change to
+what pages show increments in the database (roadmap/signals.py, `mark_changed()`), and the
+version is read on every request: so after a change is acknowledged the next request, through
+any server process, renders afresh, whether the cache is each process's memory or a Redis
+they share. The key also holds a quarter of an hour, so what pages say about time ("today",
+"3 days ago", a stalled milestone) moves on without a change.
+
+Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
+used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
+no-store. A logged-in learner's request never reads or writes this cache, so the owner's
+controls can never reach a visitor.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, set_response_etag
+
+from journal.models import Post
+from roadmap.models import SiteVersion
+
+# Seconds a time-dependent phrase on a cached page may lag behind the clock.
+TIME_STEP = 15 * 60
+GZIP = re.compile(r"\bgzip\b")
+# What a response may vary on and still be the same for every request this cache serves.
+SAME_FOR_VISITORS = {"cookie", "accept-encoding", "hx-request", "hx-target"}
+NOT_STORED = {"set-cookie", "x-request-id"}
+
+
+def site_version() -> int:
+    """The site's version now; counts a scheduled post's time once it has come."""
+    number, changes_at = SiteVersion.objects.current()
+    now = timezone.now()
+    if changes_at is not None and changes_at <= now:
+        SiteVersion.objects.advance(changes_at, Post.objects.next_appearance(after=now))
+        number, _ = SiteVersion.objects.current()
+    return number
+
+
+def _from_visitor(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and "HTTP_HX_REQUEST" not in request.META
+    )
+
+
+def _key(request) -> str:
+    encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
+    step = int(timezone.now().timestamp()) // TIME_STEP
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{site_version()}:{step}:{encoding}:{digest}"
+
+
+def _same_for_visitors(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # "private" and "no-cache" are for the browser (the dashboard revalidates by ETag);
+        # this cache only ever answers requests without a session, which are all alike.
+        and "no-store" not in cache_control
+        and vary <= SAME_FOR_VISITORS
+    )
+
+
+class VisitorPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _from_visitor(request):
+            return self.get_response(request)
+        try:
+            key = _key(request)
+        except DatabaseError:
+            # No version, no cache: the page (or /healthz) says what is wrong itself.
+            return self.get_response(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "hit"
+        else:
+            response = self.get_response(request)
+            if not _same_for_visitors(request, response):
+                return response
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
+            cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
+            response["X-Cache"] = "miss"
+        return get_conditional_response(request, etag=response.get("ETag"), response=response)

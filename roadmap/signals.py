@@ -1,0 +1,45 @@
+"""Every saved or deleted row of what the site shows counts as a change of the site.
+
+The receivers listen to every model and keep those of the apps whose rows pages show, plus
+the accounts (a learner's name is on their pages). Writes that bypass signals (`update()`,
+`bulk_create()`) go through `Roadmap.objects...mark_changed()`, which counts one too.
+"""
+
+from django.conf import settings
+
+from .models import SiteVersion
+
+SHOWN_APPS = {"roadmap", "journal", "learners"}
+# Rows no page shows: counting them would only empty the cache for nothing.
+NOT_SHOWN = {
+    "roadmap.siteversion",
+    "learners.attempt",
+    "learners.invitation",
+    "journal.upload",
+}
+
+
+def _is_shown(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    if meta is None:
+        return False
+    if meta.label_lower == settings.AUTH_USER_MODEL.lower():
+        return True
+    return meta.app_label in SHOWN_APPS and meta.label_lower not in NOT_SHOWN
+
+
+def row_saved(sender, update_fields=None, raw=False, using=None, **kwargs):
+    # A login writes last_login, which no page shows.
+    if raw or not _is_shown(sender) or update_fields == frozenset({"last_login"}):
+        return
+    SiteVersion.objects.db_manager(using).bump()
+
+
+def row_deleted(sender, using=None, **kwargs):
+    if _is_shown(sender):
+        SiteVersion.objects.db_manager(using).bump()
+
+
+def relation_changed(sender, action, using=None, **kwargs):
+    if action.startswith("post_") and _is_shown(sender):
+        SiteVersion.objects.db_manager(using).bump()

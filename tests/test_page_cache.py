@@ -1,0 +1,175 @@
+"""Visitors' pages come from the cache until anything they show changes, and never after."""
+
+import gzip
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from learners.models import Profile
+from roadmap.models import Roadmap, SiteVersion, Status
+from roadmap.services import milestone_set_status
+from tests.factories import SITE_VERSION
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def page(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_a_visitor_gets_the_second_request_of_a_page_from_the_cache(
+    client, roadmap, django_assert_num_queries
+):
+    url = roadmap.get_absolute_url()
+    first = page(client, url)
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(SITE_VERSION):
+        second = page(client, url)
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_cached_page_carries_no_cookie_no_token_and_no_owner_controls(
+    client, learner_client, roadmap
+):
+    url = roadmap.get_absolute_url()
+    owners = page(learner_client, url)
+    assert "status-control" in owners.content.decode()
+    assert "X-Cache" not in owners  # a learner's page is never cached
+    page(client, url)
+    cached = page(client, url)
+    html = cached.content.decode()
+    assert cached["X-Cache"] == "hit"
+    assert not cached.cookies
+    assert "csrfmiddlewaretoken" not in html and "status-control" not in html
+    # And a learner never gets the visitor's copy.
+    assert "status-control" in page(learner_client, url).content.decode()
+
+
+def test_a_page_with_a_form_token_is_never_stored(client, db):
+    login = reverse("login")
+    page(client, login)
+    again = page(client, login)
+    assert "X-Cache" not in again
+    assert "csrfmiddlewaretoken" in again.content.decode()
+
+
+def test_a_status_change_shows_at_once_on_every_page_that_shows_it(client, learner_client, roadmap):
+    milestone = roadmap.milestones.first()
+    urls = [
+        roadmap.get_absolute_url(),
+        milestone.get_absolute_url(),
+        milestone.topic.get_absolute_url(),
+        reverse("roadmap:dashboard", args=[roadmap.slug]),
+        reverse("roadmap:badge", args=[roadmap.slug]),
+        reverse("roadmap-feed", args=[roadmap.slug]),
+        "/",
+    ]
+    before = {url: page(client, url).content for url in urls}
+    assert all(page(client, url)["X-Cache"] == "hit" for url in urls)
+
+    learner_client.post(
+        reverse("roadmap:milestone-status", args=[roadmap.slug, milestone.slug]),
+        {"status": Status.DONE},
+        **HTMX,
+    )
+    for url in urls:
+        response = page(client, url)
+        assert response["X-Cache"] == "miss", url
+        assert response.content != before[url], url
+    assert "status-done" in page(client, milestone.topic.get_absolute_url()).content.decode()
+
+
+def test_posts_written_edited_and_deleted_show_at_once(client, roadmap, make_post):
+    post = make_post(title="First words")
+    lists = ["/journal/", "/journal/feed/", "/"]
+    for url in [*lists, "/sitemap.xml", post.get_absolute_url()]:
+        page(client, url)
+
+    post.title = "Better words"
+    post.save()
+    assert "Better words" in page(client, post.get_absolute_url()).content.decode()
+    assert all("Better words" in page(client, url).content.decode() for url in lists)
+
+    later = make_post(title="A second post", slug="a-second-post")
+    assert all("A second post" in page(client, url).content.decode() for url in lists)
+    assert "/journal/a-second-post/" in page(client, "/sitemap.xml").content.decode()
+
+    later.delete()
+    assert client.get(later.get_absolute_url()).status_code == 404
+    assert all("A second post" not in page(client, url).content.decode() for url in lists)
+    assert "/journal/a-second-post/" not in page(client, "/sitemap.xml").content.decode()
+
+
+def test_a_roadmap_made_private_leaves_every_cached_page(client, roadmap, make_post):
+    post = make_post(slug="public-post")
+    for url in [roadmap.get_absolute_url(), post.get_absolute_url(), "/sitemap.xml"]:
+        page(client, url)
+    roadmap.visibility = Roadmap.Visibility.PRIVATE
+    roadmap.save()
+    assert client.get(roadmap.get_absolute_url()).status_code == 404
+    assert client.get(post.get_absolute_url()).status_code == 404
+    assert "public-post" not in page(client, "/sitemap.xml").content.decode()
+
+
+def test_a_learners_new_name_shows_on_cached_pages(client, learner, roadmap, make_post):
+    post = make_post()
+    page(client, post.get_absolute_url())
+    Profile.objects.create(user=learner, display_name="Ada the Learner")
+    assert "Ada the Learner" in page(client, post.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_post_appears_on_cached_pages_when_its_time_comes(client, make_post):
+    post = make_post(
+        title="Written ahead", published_at=timezone.now() + timezone.timedelta(hours=2)
+    )
+    assert "Written ahead" not in page(client, "/journal/").content.decode()
+    assert page(client, "/journal/")["X-Cache"] == "hit"
+    with time_machine.travel(post.published_at + timezone.timedelta(seconds=1)):
+        assert "Written ahead" in page(client, "/journal/").content.decode()
+        assert page(client, post.get_absolute_url())
+
+
+def test_changes_inside_one_service_count_once(roadmap, django_assert_num_queries):
+    milestone = roadmap.milestones.first()
+    number = SiteVersion.objects.current()[0]
+    milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS)
+    assert SiteVersion.objects.current()[0] == number + 1
+    # Setting the status it has changes nothing, and counts nothing.
+    milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS)
+    assert SiteVersion.objects.current()[0] == number + 1
+
+
+def test_an_unchanged_page_answers_304_and_a_changed_one_200(client, roadmap):
+    url = roadmap.get_absolute_url()
+    etag = page(client, url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    milestone_set_status(milestone=roadmap.milestones.first(), status=Status.DONE)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_pages_are_compressed_once_and_kept_compressed(client, roadmap):
+    url = roadmap.get_absolute_url()
+    plain = page(client, url).content
+    page(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    packed = page(client, url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert packed["X-Cache"] == "hit"
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain
+    assert len(packed.content) < len(plain) / 3
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "messages"])
+def test_a_request_with_a_session_or_a_message_bypasses_the_cache(client, roadmap, cookie):
+    url = roadmap.get_absolute_url()
+    page(client, url)
+    client.cookies[cookie] = "anything"
+    assert "X-Cache" not in page(client, url)
