@@ -229,5 +229,8 @@ class LearnerFeed(PostFeed):
     def link(self, obj):
         return obj.get_absolute_url()
 
+    def since(self, obj):
+        return obj.user.date_joined
+
     def posts(self, obj):
         return Post.objects.listed().filter(author=obj.user)
