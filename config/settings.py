@@ -122,7 +122,7 @@ MIDDLEWARE = [
 # The lockout check runs before any password is checked; the model backend checks it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "learners.backends.ModelBackendWithProfile",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -84,7 +84,7 @@ def join(request, token: str | None = None):
                 )
             if user is None:
                 return _refused(request, USED_UP, 410)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="learners.backends.ModelBackendWithProfile")
             messages.success(request, f"Welcome, {user.get_username()}! Start your roadmap.")
             return redirect("roadmap:new")
         else:
