@@ -5,7 +5,8 @@ not changed since it was rendered. The key holds `SiteVersion.number`, which eve
 what pages show increments in the database (roadmap/signals.py, `mark_changed()`), and the
 version is read on every request: so after a change is acknowledged the next request, through
 any server process, renders afresh, whether the cache is each process's memory or a Redis
-they share. The key also holds a quarter of an hour, so what pages say about time ("today",
+they share. The key also holds the code's own version, so a release never serves what the
+one before it cached, and a quarter of an hour, so what pages say about time ("today",
 "3 days ago", a stalled milestone) moves on without a change.
 
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
@@ -14,6 +15,7 @@ no-store. A logged-in learner's request never reads or writes this cache, so the
 controls can never reach a visitor.
 """
 
+import functools
 import hashlib
 import re
 
@@ -33,6 +35,20 @@ GZIP = re.compile(r"\bgzip\b")
 # What a response may vary on and still be the same for every request this cache serves.
 SAME_FOR_VISITORS = {"cookie", "accept-encoding", "hx-request", "hx-target"}
 NOT_STORED = {"set-cookie", "x-request-id"}
+
+
+@functools.cache
+def code_version() -> str:
+    """What the running code renders pages with: a new release never serves a page that the
+    one before it cached (a shared Redis outlives a deploy)."""
+    digest = hashlib.sha256()
+    root = settings.BASE_DIR
+    for folder in ("templates", "static", "config", "roadmap", "journal", "learners"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in {".html", ".py", ".txt", ".xml", ".css", ".js", ".svg"}:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def site_version() -> int:
@@ -59,7 +75,7 @@ def _key(request) -> str:
     step = int(timezone.now().timestamp()) // TIME_STEP
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{site_version()}:{step}:{encoding}:{digest}"
+    return f"page:{code_version()}:{site_version()}:{step}:{encoding}:{digest}"
 
 
 def _same_for_visitors(request, response) -> bool:

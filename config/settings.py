@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.sitemaps",
     "django.forms",
     # Before staticfiles, so runserver serves files the way production does.
     "whitenoise.runserver_nostatic",

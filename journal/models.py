@@ -123,9 +123,10 @@ class Post(models.Model):
                 "reading_minutes",
             }
         super().save(*args, **kwargs)
-        if self.is_scheduled:
+        appears = self._meta.get_field("published_at").to_python(self.published_at)
+        if self.status == self.Status.PUBLISHED and appears and appears > timezone.now():
             # Cached pages must not outlive the moment it appears.
-            SiteVersion.objects.bump(changes_at=self.published_at)
+            SiteVersion.objects.bump(changes_at=appears)
 
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])
