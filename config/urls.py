@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from config import accounts, views
 from config.sitemaps import sitemap
-from journal import feeds
+from journal import feeds, search_views
 from roadmap import views as roadmap_views
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("roadmaps/", include("roadmap.urls")),
     path("curricula/<slug:key>/", roadmap_views.curriculum_detail, name="curriculum"),
     path("journal/", include("journal.urls")),
+    path("search/", search_views.site_search, name="search"),
     path("", include("learners.urls")),
     path("accounts/", accounts.account, name="account"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

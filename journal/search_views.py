@@ -1,0 +1,25 @@
+"""The search page: one box in every page's header, the results here."""
+
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from .search import search
+
+RESULTS_SHOWN = 30
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+# Every query is an address of its own: kept out of the page cache, which they would crowd.
+@never_cache
+def site_search(request):
+    """GET /search/?q=...; while one types, HTMX asks for the results alone (#search-results)."""
+    found = search(request.GET.get("q", ""), request.user, limit=RESULTS_SHOWN)
+    template = "journal/search.html"
+    if request.htmx and request.htmx.target == "search-results":
+        template += "#search-results"
+    return TemplateResponse(
+        request, template, {"found": found}, status=400 if found.refused else 200
+    )
