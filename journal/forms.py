@@ -10,11 +10,18 @@ from .models import RESERVED_SLUGS, Post, validate_schedule_time
 WEEKLY_PROMPTS = ["Wins", "Struggles", "Confusion", "Breakthroughs"]
 
 
-def weekly_log_start(roadmap: Roadmap, today) -> tuple[str, str]:
-    """The title and body a new weekly log starts from: the week since the roadmap began."""
+def weekly_log_start(roadmap: Roadmap, today) -> dict[str, str]:
+    """What a new weekly log starts from: the week since the roadmap began, and the prompts.
+
+    "Week 3" is the third week of one roadmap: its address names the roadmap, so the weeks of
+    another roadmap or another learner's never take it.
+    """
     week = max(1, (today - roadmap.started_on).days // 7 + 1)
-    body = "\n\n".join(f"## {prompt}\n\n" for prompt in WEEKLY_PROMPTS).rstrip() + "\n"
-    return f"Week {week}", body
+    return {
+        "title": f"Week {week}",
+        "slug": Post.objects.free_slug(f"{roadmap.slug} week {week}", max_length=100),
+        "body": "\n\n".join(f"## {prompt}\n\n" for prompt in WEEKLY_PROMPTS).rstrip() + "\n",
+    }
 
 
 def quarterly_review_start(roadmap: Roadmap, quarter_text: str) -> tuple[str, str]:
@@ -65,22 +72,22 @@ class KeyModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice whose options are grouped under a heading per group."""
+class PlacedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows of one roadmap to choose from, grouped under their place in it (stage and topic).
 
-    def __init__(self, *args, group_by, **kwargs):
-        self.group_by = group_by
+    `offer()` sets the rows shown; any row of the queryset may be sent, so one from another
+    of the learner's roadmaps reaches the form's own check and its clear message.
+    """
+
+    def __init__(self, *args, place, **kwargs):
+        self.place = place
         super().__init__(*args, **kwargs)
 
-    def _grouped(self):
+    def offer(self, rows) -> None:
         groups: dict[str, list] = {}
-        for obj in self.queryset:
-            groups.setdefault(self.group_by(obj), []).append(
-                (obj.pk, self.label_from_instance(obj))
-            )
-        return list(groups.items())
-
-    choices = property(_grouped, forms.ChoiceField.choices.fset)
+        for row in rows:
+            groups.setdefault(self.place(row), []).append((row.pk, self.label_from_instance(row)))
+        self.widget.choices = list(groups.items())
 
     def _check_values(self, value):
         for item in value:
@@ -95,6 +102,8 @@ class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class PostForm(forms.ModelForm):
     ACTIONS = {"draft", "publish", "schedule"}
+    # The fields of the post's own words, shown in this order between the roadmap and its ties.
+    WRITTEN = ["title", "slug", "kind", "body", "summary"]
 
     publish_at = forms.DateTimeField(
         required=False,
@@ -102,17 +111,19 @@ class PostForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Only for “Schedule”: the post appears by itself at this time.",
     )
-    milestones = GroupedModelMultipleChoiceField(
+    milestones = PlacedMultipleChoiceField(
         queryset=Milestone.objects.none(),
         required=False,
-        group_by=lambda m: m.topic.title,
-        help_text="The milestones this post is about. Hold Ctrl (⌘ on a Mac) to pick several.",
+        place=lambda m: f"{m.topic.stage.title} › {m.topic.title}",
+        help_text="The milestones of this roadmap that the post is about.",
+        widget=forms.SelectMultiple(attrs={"size": 12, "data-picker": "milestone"}),
     )
-    topics = GroupedModelMultipleChoiceField(
+    topics = PlacedMultipleChoiceField(
         queryset=Topic.objects.none(),
         required=False,
-        group_by=lambda t: t.stage.title,
-        help_text="The topics this post is about.",
+        place=lambda t: t.stage.title,
+        help_text="The topics of this roadmap that the post is about.",
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": "topic"}),
     )
 
     class Meta:
@@ -130,35 +141,46 @@ class PostForm(forms.ModelForm):
             "Drop an image (PNG, JPEG or WebP, at most 5 MB) into the text to upload it.",
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, roadmap: Roadmap, **kwargs):
+        """`roadmap` is the one chosen: its milestones and topics are those offered."""
         super().__init__(*args, **kwargs)
         self.user = user
-        roadmaps = Roadmap.objects.filter(owner=user)
-        self.fields["roadmap"].queryset = roadmaps
+        self.fields["roadmap"].queryset = Roadmap.objects.filter(owner=user).order_by("pk")
         self.fields["roadmap"].empty_label = None
+        # Read once: a select reads its choices again to decide whether it may be required.
+        # (Through iter(), as list() of the choices would count them first, in a query.)
+        self.fields["roadmap"].widget.choices = list(iter(self.fields["roadmap"].choices))
+        self.fields[
+            "roadmap"
+        ].help_text = "The milestones and topics below are those of the roadmap chosen here."
         self.fields["slug"].required = False
-        self.fields["milestones"].queryset = (
-            Milestone.objects.filter(roadmap__owner=user).select_related("topic").in_roadmap_order()
-        )
-        self.fields["topics"].queryset = Topic.objects.filter(roadmap__owner=user).select_related(
-            "stage"
-        )
+        milestones, topics = self.fields["milestones"], self.fields["topics"]
+        milestones.queryset = Milestone.objects.filter(roadmap__owner=user)
+        milestones.offer(roadmap.milestones.select_related("topic__stage").in_roadmap_order())
+        topics.queryset = Topic.objects.filter(roadmap__owner=user)
+        topics.offer(roadmap.topics.select_related("stage").order_by("stage__position", "position"))
         if self.instance.pk and self.instance.is_scheduled:
             self.initial.setdefault("publish_at", timezone.localtime(self.instance.published_at))
+
+    def made_slug(self) -> str:
+        """The address made from the title: the first free one, never a site page's.
+
+        No error is ever shown beside an address the learner left empty: a title with no
+        letters for an address (or none yet, which the title's own error reports) gives
+        "post", "post-2"...
+        """
+        others = Post.objects.exclude(pk=self.instance.pk)
+        title = slugify(self.data.get("title", ""))[:90] or "post"
+        slug = others.free_slug(title, max_length=100)
+        if slug in RESERVED_SLUGS:
+            slug = others.free_slug(f"{title}-post", max_length=100)
+        return slug
 
     def clean_slug(self):
         typed = self.cleaned_data.get("slug")
         others = Post.objects.exclude(pk=self.instance.pk)
         if not typed:
-            # Made from the title, the address is simply the first free one: no error is
-            # ever shown beside a field the learner left empty.
-            title = slugify(self.data.get("title", ""))[:90]
-            if not title:
-                raise forms.ValidationError("Give the post a title or an address.")
-            slug = others.free_slug(title, max_length=100)
-            if slug in RESERVED_SLUGS:
-                slug = others.free_slug(f"{title}-post", max_length=100)
-            return slug
+            return self.made_slug()
         if typed in RESERVED_SLUGS:
             raise forms.ValidationError(f"“{typed}” is reserved for the site: choose another.")
         if others.filter(slug=typed).exists():
@@ -174,8 +196,14 @@ class PostForm(forms.ModelForm):
         roadmap = cleaned.get("roadmap")
         if roadmap:
             for name in ("milestones", "topics"):
-                if any(item.roadmap_id != roadmap.pk for item in cleaned.get(name) or []):
-                    self.add_error(name, f"Choose {name} from the roadmap “{roadmap}” only.")
+                strays = [item for item in cleaned.get(name) or [] if item.roadmap_id != roadmap.pk]
+                if strays:
+                    titles = ", ".join(f"“{item.title}”" for item in strays)
+                    self.add_error(
+                        name,
+                        f"{titles} {'is' if len(strays) == 1 else 'are'} not on the roadmap "
+                        f"“{roadmap}”: choose {name} of “{roadmap}”, or another roadmap above.",
+                    )
         action = self.data.get("action", "draft")
         if action not in self.ACTIONS:
             raise forms.ValidationError("Choose Save draft, Publish or Schedule.")

@@ -15,6 +15,7 @@ from latex2mathml.converter import convert_to_element
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pygments.token import STANDARD_TYPES
 
@@ -68,20 +69,19 @@ ALLOWED_ATTRIBUTES = {
     "mtr": {"columnalign", "rowalign"},
     "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"},
 }
-# Attributes whose values are enumerated rather than free text (tables use `align`, not styles).
-TAG_ATTRIBUTE_VALUES = {
-    "th": {"align": {"left", "center", "right"}}, "td": {"align": {"left", "center", "right"}},
-    "input": {"type": {"checkbox"}}, "math": {"display": {"block", "inline"}},
-}
+# Attributes whose values are enumerated rather than free text.
+TAG_ATTRIBUTE_VALUES = {"input": {"type": {"checkbox"}}, "math": {"display": {"block", "inline"}}}
 # A checkbox in a post is a record of progress, never a control.
 SET_TAG_ATTRIBUTE_VALUES = {"input": {"disabled": ""}}
 
 # Classes are for styling only; each tag gets exactly the ones our extensions write.
 PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+# A table column's alignment (see _TableAlignment): the stylesheet knows these.
+ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 ALLOWED_CLASSES = {
     "div": {"highlight", "toc", "footnote", "linenodiv"},
     "span": PYGMENTS_CLASSES | {"filename", "hll", "normal", "linenos"},
-    "table": {"highlighttable"}, "td": {"linenos", "code"},
+    "table": {"highlighttable"}, "td": {"linenos", "code"} | ALIGN_CLASSES, "th": ALIGN_CLASSES,
     "a": {"headerlink", "footnote-ref", "footnote-backref"},
     "ul": {"task-list"}, "li": {"task-list-item"},
 }
@@ -192,12 +192,32 @@ class MathExtension(Extension):
         md.parser.blockprocessors.register(_BlockMath(md.parser), "math-block", 79.9)
 
 
+# --- Tables -------------------------------------------------------------------------------------
+
+
+class _TableAlignment(Treeprocessor):
+    """A column's alignment as a class: `align` is obsolete in HTML, and inline styles would
+    need the Content-Security-Policy to allow them."""
+
+    def run(self, root):
+        for cell in root.iter():
+            align = cell.attrib.pop("align", None)
+            if cell.tag in {"th", "td"} and align in {"left", "center", "right"}:
+                cell.set("class", f"align-{align}")
+
+
+class TableAlignmentExtension(Extension):
+    def extendMarkdown(self, md):
+        # Tables are built by the block parser, before any tree processor runs.
+        md.treeprocessors.register(_TableAlignment(md), "table-alignment", 5)
+
+
 # --- Rendering --------------------------------------------------------------------------------
 
 EXTENSION_CONFIGS = {
     "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
     "pymdownx.superfences": {},
-    "tables": {"use_align_attribute": True},  # `align`, not inline styles
+    "tables": {"use_align_attribute": True},  # made into classes by TableAlignmentExtension
     "footnotes": {},
     "toc": {"permalink": True},
     "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
@@ -208,7 +228,7 @@ def render_markdown(text: str) -> str:
     """Turn an author's Markdown into HTML that is safe to show to anyone."""
     # A fresh Markdown per call: instances carry per-document state and are not thread-safe.
     md = markdown.Markdown(
-        extensions=[*EXTENSION_CONFIGS, MathExtension()],
+        extensions=[*EXTENSION_CONFIGS, MathExtension(), TableAlignmentExtension()],
         extension_configs=EXTENSION_CONFIGS,
         output_format="html",
     )
@@ -217,42 +237,99 @@ def render_markdown(text: str) -> str:
 
 # --- Plain-text helpers -----------------------------------------------------------------------
 
-# Tags that end a run of words, so "<h1>Title</h1><p>Text" reads "Title Text".
-_BREAKING_TAGS = TEXT_TAGS | TABLE_TAGS | {"div", "pre", "details", "summary", "mtd"}
+# Blocks: each is a sentence of its own in plain text, so "<h2>Wins</h2><p>Text" reads
+# "Wins. Text" rather than running the two together.
+_BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "ul", "ol", "li", "pre",
+    "div", "details", "summary", "table", "thead", "tbody", "tr",
+}  # fmt: skip
+# Tags that only keep the words on either side apart.
+_SPACING_TAGS = {"br", "td", "th", "mtd"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Chrome rather than prose: permalink pilcrows, footnote markers and the toc box.
 _SKIPPED_CLASSES = {"headerlink", "footnote-ref", "footnote", "toc"}
 _VOID_TAGS = {"br", "hr", "img", "input"}
+_SENTENCE_END = re.compile(r"[.!?:;…][)\]\"'”’»]*$")
 
 
 class _TextExtractor(HTMLParser):
+    """The text of HTML as blocks: (heading level, or None for prose; the block's words)."""
+
     def __init__(self):
         super().__init__()
-        self.parts, self.skip_depth = [], 0
+        self.blocks: list[tuple[int | None, str]] = []
+        self.words: list[str] = []
+        self.heading: int | None = None
+        self.skip_depth = 0
+
+    def _end_block(self):
+        text = " ".join("".join(self.words).split())
+        if text:
+            self.blocks.append((self.heading, text))
+        self.words = []
 
     def handle_starttag(self, tag, attrs):
         classes = set((dict(attrs).get("class") or "").split())
         if tag not in _VOID_TAGS and (self.skip_depth or classes & _SKIPPED_CLASSES):
             self.skip_depth += 1
-        if tag in _BREAKING_TAGS:
-            self.parts.append(" ")
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+            self.heading = _HEADINGS.get(tag)
+        elif tag in _SPACING_TAGS:
+            self.words.append(" ")
 
     def handle_endtag(self, tag):
         if tag not in _VOID_TAGS and self.skip_depth:
             self.skip_depth -= 1
-        if tag in _BREAKING_TAGS:
-            self.parts.append(" ")
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+            self.heading = None
+        elif tag in _SPACING_TAGS:
+            self.words.append(" ")
 
     def handle_data(self, data):
         if not self.skip_depth:
-            self.parts.append(data)
+            self.words.append(data)
+
+    def close(self):
+        super().close()
+        self._end_block()
+
+
+def _with_content(blocks: list[tuple[int | None, str]]) -> list[str]:
+    """The blocks' text without the headings that have nothing under them.
+
+    A weekly log's prompts ("## Wins", "## Struggles"...) left unanswered say nothing; a
+    heading is kept where prose, or a smaller heading over prose, follows it.
+    """
+    kept = []
+    for index, (level, text) in enumerate(blocks):
+        if level is not None and not _has_prose_under(level, blocks[index + 1 :]):
+            continue
+        kept.append(text)
+    return kept
+
+
+def _has_prose_under(level: int, following: list[tuple[int | None, str]]) -> bool:
+    for other, _ in following:
+        if other is None:
+            return True
+        if other <= level:
+            return False
+    return False
 
 
 def excerpt_from_html(html: str, length: int = 200) -> str:
-    """Plain text for cards and feed summaries, cut at a word boundary."""
+    """Plain text for cards and feed summaries: a sentence a block, cut at a word boundary."""
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    text = " ".join("".join(parser.parts).split())
+    blocks = _with_content(parser.blocks)
+    # A full stop between blocks that lack their own; the last one ends as it was written.
+    text = " ".join(
+        [block if _SENTENCE_END.search(block) else f"{block}." for block in blocks[:-1]]
+        + blocks[-1:]
+    )
     if len(text) <= length:
         return text
     cut = text[:length]

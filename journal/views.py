@@ -94,24 +94,34 @@ def post_detail(request, slug):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
 def post_new(request):
     return _edit(request, Post(author=request.user))
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
 def post_edit(request, slug):
     return _edit(request, get_object_or_404(Post, slug=slug, author=request.user))
 
 
-def _edit(request, post: Post):
+def _chosen_roadmap(request, post: Post) -> Roadmap | None:
+    """The roadmap the post is for: the one sent with the form, the post's own, the one the
+    link came from, or the learner's first."""
     roadmaps = Roadmap.objects.filter(owner=request.user).order_by("pk")
-    # The roadmap the post is for: its own, the one the link came from, or the first.
-    roadmap = (
-        post.roadmap
-        if post.roadmap_id
-        else roadmaps.filter(slug=request.GET.get("roadmap", "")).first() or roadmaps.first()
-    )
+    sent = request.POST.get("roadmap", "")
+    if re.fullmatch(r"[0-9]{1,18}", sent) and (roadmap := roadmaps.filter(pk=sent).first()):
+        return roadmap
+    if post.roadmap_id:
+        return post.roadmap
+    if linked := request.GET.get("roadmap"):
+        return roadmaps.filter(slug=linked).first() or roadmaps.first()
+    return roadmaps.first()
+
+
+def _edit(request, post: Post):
+    roadmap = _chosen_roadmap(request, post)
     if roadmap is None:
         messages.info(request, "Start a roadmap first: every post belongs to one.")
         return redirect("roadmap:new")
@@ -142,23 +152,43 @@ def _save_or_explain(form: PostForm) -> Post | None:
     """Save the post; None, with the reason on the form, if its address was taken meanwhile.
 
     The form checks the address first, but the same post sent twice at once passes that
-    check twice: the database's unique address decides, and the second one is told.
+    check twice: the database's unique address decides. An address the learner typed is
+    theirs to change, and they are told beside it; one made from the title is made again.
     """
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        form.add_error(
-            "slug",
-            f"The address “{form.cleaned_data['slug']}” was just taken, perhaps by this same "
-            "post sent twice: check your posts, or choose another address.",
-        )
-        return None
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return form.save()
+        except IntegrityError:
+            if form.data.get("slug"):
+                form.add_error(
+                    "slug",
+                    f"The address “{form.cleaned_data['slug']}” was just taken, perhaps by this "
+                    "same post sent twice: check your posts, or choose another address.",
+                )
+                return None
+            form.instance.slug = form.cleaned_data["slug"] = form.made_slug()
+    form.add_error(None, "The post was not saved: please send it again.")
+    return None
+
+
+# What the learner typed, kept when another roadmap is chosen without saving.
+TYPED_FIELDS = [*PostForm.WRITTEN, "publish_at"]
 
 
 def _edit_in_zone(request, post: Post, roadmap: Roadmap):
+    if request.method == "POST" and request.POST.get("action") == "roadmap":
+        # Another roadmap chosen: the same form, as typed, offering that roadmap's milestones
+        # and topics. With JavaScript the page asks for just those.
+        initial = {name: request.POST.get(name, "") for name in TYPED_FIELDS}
+        initial |= {"roadmap": roadmap, "milestones": [], "topics": []}
+        form = PostForm(instance=post, initial=initial, user=request.user, roadmap=roadmap)
+        template = "journal/post_form.html"
+        if request.htmx.target == "post-ties":
+            template += "#post-ties"
+        return TemplateResponse(request, template, {"form": form, "post": post, "roadmap": roadmap})
     if request.method == "POST":
-        form = PostForm(request.POST, instance=post, user=request.user)
+        form = PostForm(request.POST, instance=post, user=request.user, roadmap=roadmap)
         if form.is_valid() and (post := _save_or_explain(form)) is not None:
             verb = {"draft": "Saved the draft", "publish": "Published", "schedule": "Scheduled"}[
                 form.action
@@ -174,7 +204,7 @@ def _edit_in_zone(request, post: Post, roadmap: Roadmap):
             if kind in Post.Kind.values:
                 initial["kind"] = kind
             if kind == Post.Kind.WEEKLY:
-                initial["title"], initial["body"] = weekly_log_start(roadmap, timezone.localdate())
+                initial |= weekly_log_start(roadmap, timezone.localdate())
             quarter = request.GET.get("quarter", "")
             if kind == Post.Kind.QUARTERLY and re.fullmatch(r"2\d{3}-Q[1-4]", quarter):
                 initial["title"], initial["body"] = quarterly_review_start(roadmap, quarter)
@@ -182,10 +212,13 @@ def _edit_in_zone(request, post: Post, roadmap: Roadmap):
                 initial["milestones"] = roadmap.milestones.filter(slug=request.GET["milestone"])
             if request.GET.get("topic"):
                 initial["topics"] = roadmap.topics.filter(slug=request.GET["topic"])
-        form = PostForm(instance=post, initial=initial, user=request.user)
+        form = PostForm(instance=post, initial=initial, user=request.user, roadmap=roadmap)
         status = 200
     return TemplateResponse(
-        request, "journal/post_form.html", {"form": form, "post": post}, status=status
+        request,
+        "journal/post_form.html",
+        {"form": form, "post": post, "roadmap": roadmap},
+        status=status,
     )
 
 

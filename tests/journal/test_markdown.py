@@ -290,11 +290,18 @@ def test_render_markdown_footnote_has_reference_and_back_reference():
     assert '<a class="footnote-backref" href="#md-fnref:1"' in out
 
 
-def test_render_markdown_table_renders_with_alignment_attributes():
-    out = render_markdown("| Model | Loss |\n|:------|-----:|\n| MLP | 0.12 |")
+def test_render_markdown_table_aligns_columns_by_class_not_the_obsolete_attribute():
+    out = render_markdown("| Model | Loss | Note |\n|:------|-----:|:-:|\n| MLP | 0.12 | ok |")
     assert "<table>" in out and "<thead>" in out and "<tbody>" in out
-    assert '<th align="left">Model</th>' in out
-    assert '<td align="right">0.12</td>' in out
+    assert '<th class="align-left">Model</th>' in out
+    assert '<td class="align-right">0.12</td>' in out
+    assert '<td class="align-center">ok</td>' in out
+    assert "align=" not in out and "style=" not in out
+
+
+def test_sanitize_html_drops_align_attributes_and_classes_not_its_own():
+    out = sanitize_html('<table><tr><td align="right" class="align-right evil">1</td></tr></table>')
+    assert '<td class="align-right">1</td>' in out
 
 
 def test_render_markdown_toc_marker_links_to_every_heading_id():
@@ -360,10 +367,23 @@ def test_excerpt_from_html_short_text_is_returned_whole_without_ellipsis():
     )
 
 
-def test_excerpt_from_html_block_boundaries_separate_words():
+def test_excerpt_from_html_each_block_is_a_sentence():
     assert excerpt_from_html("<h1>Title</h1><p>Body</p><ul><li>one</li><li>two</li></ul>") == (
-        "Title Body one two"
+        "Title. Body. one. two"
     )
+
+
+def test_excerpt_from_html_leaves_out_headings_with_nothing_under_them():
+    html = render_markdown(
+        "# Week 3\n\n## Wins\n\n## Struggles\n\n### Numpy\n\nBroadcasting (again).\n\n"
+        "## Confusion\n\n## Breakthroughs\n"
+    )
+    assert excerpt_from_html(html) == "Week 3. Struggles. Numpy. Broadcasting (again)."
+
+
+def test_excerpt_from_html_table_cells_are_words_of_their_row():
+    html = render_markdown("| Model | Loss |\n|--|--|\n| MLP | 0.12 |")
+    assert excerpt_from_html(html) == "Model Loss. MLP 0.12"
 
 
 def test_excerpt_from_html_long_text_is_cut_at_a_word_boundary_with_ellipsis():
@@ -385,7 +405,7 @@ def test_excerpt_from_html_text_exactly_at_length_has_no_ellipsis():
 
 def test_excerpt_from_html_rendered_post_skips_permalinks_footnotes_and_toc():
     out = render_markdown("[TOC]\n\n# Intro\n\nBody text.[^1]\n\n[^1]: Hidden note.")
-    assert excerpt_from_html(out) == "Intro Body text."
+    assert excerpt_from_html(out) == "Intro. Body text."
 
 
 def test_reading_time_minutes_empty_text_is_one_minute():

@@ -10,8 +10,18 @@ pytestmark = pytest.mark.django_db
 def test_saving_renders_markdown_and_derives_excerpt_and_reading_time(make_post):
     post = make_post(body="# Title\n\nHello **world** " + "word " * 600)
     assert "<strong>world</strong>" in post.body_html
-    assert post.excerpt.startswith("Title Hello world")
+    assert post.excerpt.startswith("Title. Hello world word")
     assert post.reading_minutes == 3
+
+
+def test_excerpt_of_a_weekly_log_leaves_out_the_prompts_not_written_yet(make_post):
+    empty = make_post(body="## Wins\n\n## Struggles\n\n## Confusion\n\n## Breakthroughs\n")
+    assert empty.excerpt == ""
+    begun = make_post(
+        body="## Wins\n\nBackprop clicked\n\n## Struggles\n\n## Confusion\n\n"
+        "Why does the bias need a gradient?\n\n## Breakthroughs\n"
+    )
+    assert begun.excerpt == "Wins. Backprop clicked. Confusion. Why does the bias need a gradient?"
 
 
 def test_summary_is_the_excerpt_when_given(make_post):
