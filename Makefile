@@ -56,17 +56,22 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# html-validate, which the suite runs on every kind of page (package.json, .htmlvalidate.json).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "Node.js is not installed: the HTML validity test will be skipped."; fi
+
 # Coverage of the Python code and the templates, with the total printed at the end.
-test: install-dev browser lint
+test: install-dev browser lint node_modules/.installed
 	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -m "not slow" --cov --cov-report=term:skip-covered
 
 # Everything but the browser tests and the slow ones.
-test-fast: install-dev
+test-fast: install-dev node_modules/.installed
 	$(BIN)/pytest -m "not e2e and not slow"
 
 # The scale-out path: the suite (browser tests aside) on PostgreSQL with Redis as the cache,
 # with the slow tests: several processes, load and fuzzing.
-test-services: install-dev
+test-services: install-dev node_modules/.installed
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/pytest -m "not e2e"
@@ -82,5 +87,11 @@ bench: install
 backup:
 	$(BIN)/python manage.py backup
 
+# The README's pictures, light and dark, of a demo site built in a temporary folder and
+# photographed with Chromium: docs/screenshots/*.png.
+.PHONY: screenshots
+screenshots: install-dev browser
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/python -m docs.screenshots
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .coverage

@@ -6,9 +6,13 @@ light and dark mode, plus presentation-attribute fallbacks (which any CSS rule o
 chart still reads where the stylesheet does not apply. Every attribute and text goes through
 format_html: titles are user data.
 
-The heatmap's legend (Less, heat-0..heat-4, More) is drawn inside its SVG, below the grid.
+The heatmap is drawn at a fixed scale and scrolls sideways where the screen is narrower; its
+legend (heat_legend) is the page's, outside the scrolling area, so it stays in view. The
+burn-up has no viewBox: its labels are in CSS pixels at any width, and only its plot (a
+nested SVG with the lines) stretches to fill the width.
 """
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +26,8 @@ SVG_NS = "http://www.w3.org/2000/svg"
 HEAT_THRESHOLDS = (1, 2, 4, 6)
 HEAT_FALLBACK = ("#ebedf0", "#2da44e", "#1a7f37", "#116329", "#044f1e")
 CELL, STEP = 11, 13  # a heatmap square and its pitch (a 2px gap)
+FONT = 12  # every label's size: CSS pixels on the burn-up, never drawn smaller on the heatmap
+MONTH_LABEL = 2 * STEP  # the room a month's name ("Sep") takes at that size
 ACTUAL, PLAN, DASHES = "#0b5cad", "#57606a", "6 4"
 
 
@@ -68,14 +74,17 @@ def _tag(name: str, content: str | Iterable[str] = "", **attrs) -> SafeString:
     return format_html("<{}{}>{}</{}>", name, attributes, content, name)
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start") -> SafeString:
+def _text(
+    x: float | str, y: float, text: str, anchor: str = "start", *, css: str = "", **attrs
+) -> SafeString:
+    """A label; `x` may be a percentage of the chart's width ("25%"), placed by `dx` pixels."""
     return _tag(
-        "text", text, class_="chart-label", x=float(x), y=float(y), text_anchor=anchor,
-        font_size=10, fill="currentColor",
+        "text", text, class_=f"chart-label {css}".strip(), x=x if isinstance(x, str) else float(x),
+        y=float(y), text_anchor=anchor, font_size=FONT, fill="currentColor", **attrs,
     )  # fmt: skip
 
 
-def _chart(kind: str, id_prefix: str, title: str, desc: str, size: tuple, body) -> SafeString:
+def _chart(kind: str, id_prefix: str, title: str, desc: str, body, **size) -> SafeString:
     """The accessible wrapper both dashboard charts share: named by its title, described."""
     heading = [
         _tag("title", title, id=f"{id_prefix}-title"),
@@ -84,8 +93,7 @@ def _chart(kind: str, id_prefix: str, title: str, desc: str, size: tuple, body) 
     return _tag(
         "svg", heading + body, xmlns=SVG_NS, class_=f"chart {kind}", role="img",
         focusable="false", aria_labelledby=f"{id_prefix}-title",
-        aria_describedby=f"{id_prefix}-desc", viewBox=f"0 0 {_num(size[0])} {_num(size[1])}",
-        width="100%",
+        aria_describedby=f"{id_prefix}-desc", width="100%", **size,
     )  # fmt: skip
 
 
@@ -116,34 +124,43 @@ def heatmap_svg(
     """One column per Monday-first week, one row per weekday; days after today stay blank."""
     shown = sorted((d for d in days if d.day <= today), key=lambda d: d.day)
     first_monday = shown[0].day - timedelta(days=shown[0].day.weekday()) if shown else today
-    left, top = 30, 16
+    columns = (shown[-1].day - first_monday).days // 7 + 1 if shown else 0
+    left, top = 32, 18
+    right = left + max(columns, 12) * STEP
     body, last_month_column = [], -3
     for day in shown:
         column = (day.day - first_monday).days // 7
         x = left + column * STEP
         body.append(_square(heat_level(day.total), x, top + day.day.weekday() * STEP,
                             _tag("title", day_summary(day))))  # fmt: skip
-        # Label a month over the week holding its 1st, unless it would run into the last label.
-        if day.day.day == 1 and column - last_month_column >= 3:
+        # Label a month over the week holding its 1st, unless it would run into the last
+        # label or past the grid's right edge (a month begun this week is named next week).
+        fits = x + MONTH_LABEL <= right
+        if day.day.day == 1 and column - last_month_column >= 3 and fits:
             body.append(_text(x, top - 5, f"{day.day:%b}"))
             last_month_column = column
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
-        body.append(_text(left - 4, top + row * STEP + CELL - 2, name, "end"))
-
-    columns = (shown[-1].day - first_monday).days // 7 + 1 if shown else 0
-    right = max(left + columns * STEP, left + 160)  # room for the legend when data is short
-    legend_y = top + 7 * STEP + 6
-    squares_x = right - 30 - 5 * STEP
-    body.append(_text(squares_x - 4, legend_y + CELL - 2, "Less", "end"))
-    body += [_square(level, squares_x + level * STEP, legend_y) for level in range(5)]
-    body.append(_text(right, legend_y + CELL - 2, "More", "end"))
+        body.append(_text(left - 4, top + row * STEP + CELL - 1, name, "end"))
 
     desc = (
         f"{_plural(sum(1 for d in shown if d.total), 'active day')} in the last year; "
         f"{_plural(sum(d.completed for d in shown), 'milestone')} completed, "
         f"{sum(d.started for d in shown)} started, {_plural(sum(d.posts for d in shown), 'post')}"
     )
-    return _chart("heatmap", id_prefix, title, desc, (right + 4, legend_y + CELL + 4), body)
+    width, height = right + 2, top + 7 * STEP + 2
+    return _chart("heatmap", id_prefix, title, desc, body, viewBox=f"0 0 {width} {height}")
+
+
+def heat_legend() -> list[tuple[int, str]]:
+    """The heatmap's key: each level with the day totals it stands for ("0", "2 to 3", ...)."""
+    lows = (0, *HEAT_THRESHOLDS)
+    key = []
+    for level, (low, high) in enumerate(itertools.zip_longest(lows, HEAT_THRESHOLDS)):
+        if high is None:
+            key.append((level, f"{low} or more"))
+        else:
+            key.append((level, str(low) if high - low == 1 else f"{low} to {high - 1}"))
+    return key
 
 
 def heatmap_table_rows(days: Iterable[DayActivity]) -> list[tuple[date, int, int, int]]:
@@ -154,8 +171,13 @@ def heatmap_table_rows(days: Iterable[DayActivity]) -> list[tuple[date, int, int
 
 # --- Burn-up ----------------------------------------------------------------------------------
 
-WIDTH, HEIGHT = 640, 280
-LEFT, TOP, RIGHT, BOTTOM = 48, 16, 624, 236  # the plot area inside the viewBox
+HEIGHT = 272
+TOP, BOTTOM = 24, 214  # the plot's top and bottom, in pixels from the chart's top
+X0, X1 = 1, 99  # the plot's left and right edges, in percent of the chart's width
+# Widths, in pixels, at which the x axis's marks are chosen: every mark fits a chart this wide
+# (a desktop column), and those marked "narrow" fit a phone's too; the others are hidden there.
+WIDE, NARROW = 500, 240
+CHAR_WIDTH = 7  # a label's character at FONT, a little wider than most
 
 
 def _ticks(high: float) -> list[float]:
@@ -176,6 +198,21 @@ def _marks(start: date, end: date) -> list[tuple[date, str]]:
     return marks
 
 
+def _fitting(marks, *, width: float, start_label: str, end_label: str) -> list:
+    """The (share of the axis, label) marks that keep clear of the end labels and of each
+    other on an axis `width` pixels long, from the left."""
+    left_end = (len(start_label) * CHAR_WIDTH + 8) / width
+    right_end = 1 - (len(end_label) * CHAR_WIDTH + 8) / width
+    kept, last = [], -1.0
+    for share, label in marks:
+        half = len(label) * CHAR_WIDTH / 2 / width
+        gap = (len(label) * CHAR_WIDTH + 12) / width
+        if share - half >= left_end and share + half <= right_end and share - last >= gap:
+            kept.append((share, label))
+            last = share
+    return kept
+
+
 def burnup_svg(
     points: Sequence[tuple[date, float]],
     *,
@@ -185,6 +222,11 @@ def burnup_svg(
     unit: str = "milestones",
     id_prefix: str = "burnup",
 ) -> SafeString:
+    """Lines in a plot that stretches to the chart's width; labels around it in CSS pixels.
+
+    The plot is a nested SVG whose viewBox is 100 wide and as tall as the chart, stretched
+    sideways only, so an x of 25 in it is 25% of the chart's width and a y is a y in pixels.
+    """
     # Floats throughout: hours may arrive as Decimal, which does not mix with float maths.
     points = sorted(((day, float(value)) for day, value in points), key=lambda p: p[0])
     dates = [day for day, _ in points] + ([plan[0][0], plan[1][0]] if plan else [])
@@ -193,51 +235,62 @@ def burnup_svg(
     start = min(dates, default=None)
     span = max((max(dates) - start).days, 1) if dates else 1  # never divide by zero
 
+    def share(day: date) -> float:
+        return (day - start).days / span
+
     def x(day: date) -> float:
-        return LEFT + (day - start).days / span * (RIGHT - LEFT)
+        return X0 + share(day) * (X1 - X0)
 
     def y(value: float) -> float:
         return BOTTOM - max(0, float(value)) / ticks[-1] * (BOTTOM - TOP)
 
-    body = []
+    stroke = {"vector_effect": "non-scaling-stroke"}  # the stretch widens no line
+    plot, labels = [], []
     for tick in ticks:
-        body.append(_tag("line", class_="chart-grid", x1=LEFT, x2=RIGHT, y1=y(tick), y2=y(tick),
-                         stroke="#d0d7de"))  # fmt: skip
-        body.append(_text(LEFT - 6, y(tick) + 3, _num(tick), "end"))
-    axis = f"M{LEFT} {TOP}V{BOTTOM}H{RIGHT}"
-    body.append(_tag("path", class_="chart-axis", d=axis, fill="none", stroke="currentColor"))
+        plot.append(_tag("line", class_="chart-grid", x1=X0, x2=X1, y1=y(tick), y2=y(tick),
+                         stroke="#d0d7de", **stroke))  # fmt: skip
+        # Each value sits just above its grid line, inside the plot, as the line rises away.
+        labels.append(_text(f"{X0}%", y(tick) - 4, _num(tick), dx=4, css="chart-value"))
+    axis = f"M{X0} {TOP}V{BOTTOM}H{X1}"
+    plot.append(_tag("path", class_="chart-axis", d=axis, fill="none", stroke="currentColor",
+                     **stroke))  # fmt: skip
     if dates:
         end = max(dates)
-        body.append(_text(LEFT, BOTTOM + 16, f"{start.day} {start:%b %Y}"))
+        start_label, end_label = f"{start.day} {start:%b %Y}", f"{end.day} {end:%b %Y}"
+        labels.append(_text(f"{X0}%", BOTTOM + 18, start_label))
         if end != start:
-            body.append(_text(RIGHT, BOTTOM + 16, f"{end.day} {end:%b %Y}", "end"))
-        last = LEFT
-        for day, label in _marks(start, end):
-            # Skip marks that would run into the end labels or the previous mark.
-            if x(day) - LEFT >= 80 and RIGHT - x(day) >= 80 and x(day) - last >= 44:
-                body.append(_text(x(day), BOTTOM + 16, label, "middle"))
-                last = x(day)
+            labels.append(_text(f"{X1}%", BOTTOM + 18, end_label, "end"))
+        marks = [(share(day), label) for day, label in _marks(start, end)]
+        fit = {"start_label": start_label, "end_label": end_label}
+        wide = _fitting(marks, width=WIDE, **fit)
+        narrow = _fitting(wide, width=NARROW, **fit)
+        for mark, label in wide:
+            css = "" if (mark, label) in narrow else "chart-label-wide"
+            labels.append(_text(f"{_num(X0 + mark * (X1 - X0))}%", BOTTOM + 18, label, "middle",
+                                css=css))  # fmt: skip
     if plan:
         (plan_start, plan_from), (target, plan_to) = plan
-        body.append(_tag("line", class_="burnup-plan", x1=x(plan_start), y1=y(plan_from),
+        plot.append(_tag("line", class_="burnup-plan", x1=x(plan_start), y1=y(plan_from),
                          x2=x(target), y2=y(plan_to), stroke=PLAN, stroke_width=2,
-                         stroke_dasharray=DASHES))  # fmt: skip
+                         stroke_dasharray=DASHES, **stroke))  # fmt: skip
     if points:
         line = " ".join(f"{_num(x(day))},{_num(y(value))}" for day, value in points)
-        body.append(_tag("polyline", class_="burnup-actual", points=line, fill="none",
-                         stroke=ACTUAL, stroke_width=2.5, stroke_linejoin="round"))  # fmt: skip
+        plot.append(_tag("polyline", class_="burnup-actual", points=line, fill="none",
+                         stroke=ACTUAL, stroke_width=2.5, stroke_linejoin="round",
+                         **stroke))  # fmt: skip
         # A dot on the latest point: "where we are now", and visible when it is the only one.
-        body.append(_tag("circle", class_="burnup-now", cx=x(points[-1][0]),
-                         cy=y(points[-1][1]), r=3.5, fill=ACTUAL))  # fmt: skip
+        # Outside the stretched plot, so it stays round.
+        labels.append(_tag("circle", class_="burnup-now", cx=f"{_num(x(points[-1][0]))}%",
+                           cy=y(points[-1][1]), r=3.5, fill=ACTUAL))  # fmt: skip
 
     # The legend tells the lines apart by pattern as well as colour; Plan only when drawn.
     legend = [("burnup-actual", ACTUAL, "none", "Done")]
     legend += [("burnup-plan", PLAN, DASHES, "Plan")] if plan else []
     for n, (css, colour, dashes, label) in enumerate(legend):
-        lx, ly = LEFT + n * 90, HEIGHT - 14
-        body.append(_tag("line", class_=f"{css} chart-key", x1=lx, x2=lx + 24, y1=ly, y2=ly,
-                         stroke=colour, stroke_width=2.5, stroke_dasharray=dashes))  # fmt: skip
-        body.append(_text(lx + 30, HEIGHT - 10, label))
+        lx, ly = 4 + n * 80, HEIGHT - 12
+        labels.append(_tag("line", class_=f"{css} chart-key", x1=lx, x2=lx + 24, y1=ly, y2=ly,
+                           stroke=colour, stroke_width=2.5, stroke_dasharray=dashes))  # fmt: skip
+        labels.append(_text(lx + 30, ly + 4, label))
 
     done, by = (points[-1][1], f" by {long_date(points[-1][0])}") if points else (0, "")
     desc = f"{_num(done)} of {_num(total)} {unit} done{by}; " + (
@@ -245,7 +298,10 @@ def burnup_svg(
         if plan
         else "no target date is set, so there is no plan line."
     )
-    return _chart("burnup", id_prefix, title, desc, (WIDTH, HEIGHT), body)
+    plot_svg = _tag("svg", plot, class_="burnup-plot", width="100%", height=HEIGHT,
+                    viewBox=f"0 0 100 {HEIGHT}", preserveAspectRatio="none",
+                    overflow="visible")  # fmt: skip
+    return _chart("burnup", id_prefix, title, desc, [plot_svg, *labels], height=HEIGHT)
 
 
 # --- Badge ------------------------------------------------------------------------------------

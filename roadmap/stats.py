@@ -94,6 +94,14 @@ class History:
     def post_times(self) -> list[datetime]:
         return [post.published_at for post in self.posts]
 
+    @property
+    def first_day(self) -> date:
+        """Where the roadmap's story begins: its start date, or its first recorded change if
+        that came earlier (history imported from before the start)."""
+        if self.events:
+            return min(self.started_on, local_date(self.events[0].at, self.tz))
+        return self.started_on
+
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
@@ -309,7 +317,7 @@ def stalled(milestones: Iterable[MilestoneRow], *, now: datetime) -> list[Milest
 # --- Quarters ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Quarter:
     year: int
     number: int
@@ -317,6 +325,15 @@ class Quarter:
     @classmethod
     def of(cls, day: date) -> "Quarter":
         return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def between(cls, first: date, last: date) -> list["Quarter"]:
+        """The quarters from the one holding `first` to the one holding `last`, newest first."""
+        quarters, quarter = [], cls.of(last)
+        while quarter >= cls.of(first):
+            quarters.append(quarter)
+            quarter = quarter.previous
+        return quarters
 
     @property
     def start(self) -> date:

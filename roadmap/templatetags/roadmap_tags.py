@@ -1,5 +1,10 @@
-from django import template
+import re
 
+from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from roadmap import charts
 from roadmap.models import Status
 
 register = template.Library()
@@ -37,3 +42,40 @@ def hours(value) -> str:
 def get_item(mapping: dict, key):
     """mapping[key] in a template, or None where it has no such key."""
     return mapping.get(key)
+
+
+@register.simple_tag
+def heat_legend():
+    """The heatmap's key, (level, the day totals it stands for), for the page to show."""
+    return charts.heat_legend()
+
+
+# Where a long address may wrap, as style guides have it: after a run of slashes, and before
+# a dot or the punctuation that starts a query, a parameter or a fragment.
+URL_BREAKS = re.compile(r"(?<=/)(?!/)|(?<=[^/])(?=[.?&#])")
+
+
+@register.filter
+def breakable_url(url: str) -> SafeString:
+    """An address as text, with <wbr> where a line may break; every part escaped."""
+    parts = URL_BREAKS.split(str(url))
+    return format_html_join(mark_safe("<wbr>"), "{}", ((part,) for part in parts if part))
+
+
+def shorten(text: str, length: int) -> str:
+    """`text` in at most `length` characters: cut at a word where one is near, then "…"."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if not text[length - 1].isspace() and " " in cut[length // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]  # the last word was cut: drop it
+    return cut.rstrip(" ,;:·-–") + "…"
+
+
+@register.simple_tag
+def page_title(name: str, within: str, length: int = 60) -> str:
+    """A `<title>` of "<name> · <within>" in `length` characters at most, as browser tabs,
+    bookmarks and search results show about that many: `within` (a roadmap) gets up to 24,
+    and `name`, what the page is about, is shortened to fit the rest."""
+    within = shorten(within, 24)
+    return f"{shorten(name, length - len(within) - 3)} · {within}"

@@ -55,8 +55,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
     stages = roadmap.stages_with_progress()
 
     # History recorded before the start date (an imported log) still belongs on the charts.
-    first = stats.local_date(history.events[0].at, tz) if history.events else today
-    start = min(roadmap.started_on, today, first)
+    start = min(history.first_day, today)
     counted = history.counted
     points = stats.done_over_time(history.events, counted, start=start, today=today, tz=tz)
     plan = ((start, 0), (roadmap.target_date, len(counted))) if roadmap.target_date else None
@@ -96,7 +95,6 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         tied.setdefault(post.tied_to, []).append(post)
     for milestone in done:
         milestone.tied_posts = tied.get(milestone.pk, [])
-    quarter = stats.Quarter.of(today)
     return {
         "roadmap": roadmap,
         "is_owner": owns(request, roadmap),
@@ -134,8 +132,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         .only("title", "slug", "kind", "published_at", "reading_minutes", "excerpt", "roadmap_id")[
             :5
         ],
-        "quarter": quarter,
-        "previous_quarter": quarter.previous,
+        "quarters": stats.Quarter.between(start, today),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
     }
 
@@ -161,14 +158,17 @@ def quarter_review(request, roadmap, year, number):
     if not 1 <= number <= 4 or not 2000 <= year <= 2999:
         raise Http404("No such quarter")
     now = timezone.now()
-    review = roadmap.quarter_review(year, number, now=now)
-    following = review.quarter.next
-    today = stats.local_date(now, ZoneInfo(roadmap.time_zone))
+    history = roadmap.history()
+    review = stats.quarter_review(history, stats.Quarter(year, number), now=now)
+    today = stats.local_date(now, history.tz)
+    # Links to other quarters stay within the roadmap's story: its first quarter to today's.
+    first = stats.Quarter.of(min(history.first_day, today))
+    previous, following = review.quarter.previous, review.quarter.next
     context = {
         "roadmap": roadmap,
         "review": review,
         "quarter": review.quarter,
-        "previous": review.quarter.previous,
+        "previous": previous if previous >= first else None,
         "next": following if following.start <= today else None,
         "is_owner": owns(request, roadmap),
     }

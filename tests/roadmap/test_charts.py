@@ -12,6 +12,7 @@ from roadmap.charts import (
     DayActivity,
     badge_svg,
     burnup_svg,
+    heat_legend,
     heat_level,
     heatmap_svg,
     heatmap_table_rows,
@@ -44,6 +45,12 @@ def texts(root: ET.Element) -> list[str]:
 def view_box(root: ET.Element) -> tuple[float, float]:
     _, _, width, height = map(float, root.get("viewBox").split())
     return width, height
+
+
+def plot(root: ET.Element) -> ET.Element:
+    """The burn-up's lines: a nested SVG stretched to the chart's width, 100 units wide."""
+    (found,) = find_all(root, "svg", "burnup-plot")
+    return found
 
 
 def year(today: date = TODAY, extra_days: int = 0) -> list[DayActivity]:
@@ -86,13 +93,18 @@ def all_charts() -> list[str]:
     ]
 
 
-def assert_inside(root: ET.Element) -> None:
-    """Every coordinate of every drawn shape lies within the viewBox."""
-    width, height = view_box(root)
+def assert_inside(root: ET.Element, width: float | None = None, height: float | None = None):
+    """Every coordinate of every drawn shape lies within the viewBox (or the given size; an x
+    given in percent of the width within 0 to 100%)."""
+    if width is None:
+        width, height = view_box(root)
     for element in root.iter():
         for name in ("x", "x1", "x2", "cx"):
-            if element.get(name) is not None:
-                assert 0 <= float(element.get(name)) <= width, (tag(element), name)
+            value = element.get(name)
+            if value is not None and value.endswith("%"):
+                assert 0 <= float(value.removesuffix("%")) <= 100, (tag(element), name)
+            elif value is not None:
+                assert 0 <= float(value) <= width, (tag(element), name)
         for name in ("y", "y1", "y2", "cy"):
             if element.get(name) is not None:
                 assert 0 <= float(element.get(name)) <= height, (tag(element), name)
@@ -189,13 +201,42 @@ def test_heatmap_svg_month_labels_appear_in_order():
     assert months.index("Jan") > months.index("Jun")
 
 
-def test_heatmap_svg_weekday_labels_and_legend_are_drawn():
+def test_heatmap_svg_weekday_labels_are_drawn_and_every_square_is_a_day():
     root = parse(heatmap_svg(year(), title="A year", today=TODAY))
     labels = texts(root)
-    assert {"Mon", "Wed", "Fri", "Less", "More"} <= set(labels)
+    assert {"Mon", "Wed", "Fri"} <= set(labels)
     assert "Tue" not in labels
-    legend = [r for r in find_all(root, "rect") if r.find(f"{SVG}title") is None]
-    assert [r.get("class") for r in legend] == [f"heat-{n}" for n in range(5)]
+    # The legend is the page's, outside the scrolling chart: every square here is a day.
+    assert len(find_all(root, "rect")) == len(day_rects(root)) == 52 * 7 + 3
+
+
+@pytest.mark.parametrize("today", [date(2026, 4, 1), date(2026, 4, 6), date(2026, 7, 14)])
+def test_heatmap_svg_month_labels_never_run_past_the_grid(today):
+    """A month whose 1st falls in the last week or two is named once there is room."""
+    start = today - timedelta(days=today.weekday() + 52 * 7)
+    days = [DayActivity(start + timedelta(days=n)) for n in range((today - start).days + 1)]
+    root = parse(heatmap_svg(days, title="A year", today=today))
+    width, _ = view_box(root)
+    months = [e for e in find_all(root, "text") if e.get("text-anchor") == "start"]
+    assert len(months) >= 10
+    # A label at 12 units is about 22 wide ("Sep"); it ends inside the grid.
+    assert all(float(e.get("x")) + 24 <= width for e in months)
+
+
+def test_heatmap_svg_month_begun_in_the_last_week_is_not_named_yet():
+    today = date(2026, 4, 1)  # a Wednesday: April's 1st is in the last column
+    start = today - timedelta(days=today.weekday() + 52 * 7)
+    days = [DayActivity(start + timedelta(days=n)) for n in range((today - start).days + 1)]
+    labels = texts(parse(heatmap_svg(days, title="A year", today=today)))
+    assert labels.count("Apr") == 1  # last year's April only
+    assert labels[labels.index("Apr") + 1] == "May"
+
+
+def test_heat_legend_names_the_day_totals_of_each_level():
+    legend = heat_legend()
+    assert legend == [(0, "0"), (1, "1"), (2, "2 to 3"), (3, "4 to 5"), (4, "6 or more")]
+    for level, label in legend:
+        assert heat_level(int(label.split()[0])) == level
 
 
 def test_heatmap_svg_desc_counts_match_the_days():
@@ -245,7 +286,7 @@ def test_burnup_svg_actual_line_has_one_point_per_input_inside_the_view_box():
     root = parse(burnup())
     (line,) = find_all(root, "polyline", "burnup-actual")
     pairs = [tuple(map(float, pair.split(","))) for pair in line.get("points").split()]
-    width, height = view_box(root)
+    width, height = view_box(plot(root))
     assert len(pairs) == 9
     assert all(0 <= px <= width and 0 <= py <= height for px, py in pairs)
     assert [py for _, py in pairs] == sorted((py for _, py in pairs), reverse=True)  # rising
@@ -263,7 +304,7 @@ def test_burnup_svg_plan_line_is_dashed_from_start_to_target():
     plan = [e for e in find_all(root, "line", "burnup-plan") if "chart-key" not in e.get("class")]
     assert len(plan) == 1
     assert plan[0].get("stroke-dasharray") not in (None, "", "none")
-    width, _ = view_box(root)
+    width, _ = view_box(plot(root))
     assert float(plan[0].get("x1")) < float(plan[0].get("x2")) <= width
     assert float(plan[0].get("y2")) < float(plan[0].get("y1"))  # it climbs to the total
 
@@ -301,7 +342,7 @@ def test_burnup_svg_root_is_an_accessible_scalable_image():
 
 
 def test_burnup_svg_y_ticks_are_round_numbers_up_to_the_total():
-    ticks = [e.text for e in find_all(parse(burnup()), "text") if e.get("text-anchor") == "end"]
+    ticks = [e.text for e in find_all(parse(burnup()), "text", "chart-value")]
     assert ticks[:4] == ["0", "50", "100", "150"]
 
 
@@ -309,7 +350,7 @@ def test_burnup_svg_y_ticks_are_round_numbers_up_to_the_total():
     ("days", "expected", "absent"),
     [
         (7, ["5 Jan 2026", "12 Jan 2026"], ["2026", "Feb"]),
-        (180, ["Feb", "Mar", "Apr", "May"], ["2027"]),
+        (180, ["Mar", "Apr", "May", "Jun"], ["2027"]),
         (4 * 365, ["2027", "2028", "2029"], ["Feb"]),
     ],
 )
@@ -341,11 +382,16 @@ def test_burnup_svg_edge_cases_render_valid_svg_inside_the_view_box(kwargs):
     root = parse(svg)
     assert not re.search(r"nan|inf", svg.split("</desc>")[1], re.IGNORECASE)
     assert root.find(f"{SVG}desc").text
-    assert_inside(root)
+    assert_inside(plot(root))
+    # The labels around the plot, in pixels or percent, fit the narrowest chart, a phone's.
+    labels = ET.Element("svg")
+    labels.extend(e for e in root if tag(e) != "svg")
+    assert_inside(labels, width=240, height=float(root.get("height")))
+    width, height = view_box(plot(root))
     for line in find_all(root, "polyline"):
         for pair in line.get("points").split():
             px, py = map(float, pair.split(","))
-            assert 0 <= px <= view_box(root)[0] and 0 <= py <= view_box(root)[1]
+            assert 0 <= px <= width and 0 <= py <= height
 
 
 def test_burnup_svg_single_point_is_marked_with_a_dot():
@@ -447,4 +493,4 @@ def test_every_chart_user_title_with_script_and_quotes_is_escaped(render):
     assert "<script>" not in svg
     title = root.find(f"{SVG}title").text
     assert title.startswith("</title><script>alert('x')</script> \"quoted\" & <b>")
-    assert math.isfinite(float(view_box(root)[0]))
+    assert math.isfinite(float(view_box(root if root.get("viewBox") else plot(root))[0]))
