@@ -57,8 +57,9 @@ LARGEST_KEY = 2**63 - 1
 
 
 def _out_of_range(value) -> bool:
-    text = str(value).strip()
-    return text.lstrip("-").isdigit() and abs(int(text)) > LARGEST_KEY
+    digits = str(value).strip().lstrip("-")
+    # isdigit() alone admits "¹" and other digits that int() refuses.
+    return digits.isascii() and digits.isdigit() and int(digits) > LARGEST_KEY
 
 
 class KeyModelChoiceField(forms.ModelChoiceField):

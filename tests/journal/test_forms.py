@@ -181,3 +181,15 @@ def test_an_address_made_from_the_title_and_taken_meanwhile_is_made_again(
     assert response.status_code == 302
     assert Post.objects.filter(title="Week 1").count() == 2
     assert set(Post.objects.values_list("slug", flat=True)) == {"week-1", "week-1-2"}
+
+
+@pytest.mark.parametrize("key", ["¹", "²³", "٣", "9" * 30])
+def test_a_roadmap_key_that_is_no_number_a_row_can_have_is_a_form_error(
+    learner_client, roadmap, key
+):
+    response = learner_client.post(
+        "/journal/new/", {"roadmap": key, "title": "Hello", "body": "Hi", "action": "draft"}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Post.objects.exists()
