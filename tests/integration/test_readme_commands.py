@@ -5,6 +5,7 @@ The copy shares this checkout's virtual environment (installing it again would t
 not the project); everything else is the copy's own: its `.env`, its database, its files.
 """
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import tarfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,14 @@ BACKUP = ".venv/bin/python manage.py backup"
 BACKUP_MEDIA = ".venv/bin/python manage.py backup --media-only"
 # PATH stands for the archive, as the README says; the test puts a real one in its place.
 RESTORE = ".venv/bin/python manage.py restore PATH"
+EXPORT_ROADMAP = (
+    ".venv/bin/python manage.py export_roadmap learner ml-fundamentals -o ml-fundamentals.json"
+)
+IMPORT_ROADMAP = (
+    ".venv/bin/python manage.py import_roadmap ml-fundamentals.json --owner learner --as-copy"
+)
+EXPORT_JOURNAL = ".venv/bin/python manage.py export_journal learner -o journal.zip"
+IMPORT_JOURNAL = ".venv/bin/python manage.py import_journal journal.zip --owner learner --as-copy"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"
@@ -149,6 +159,7 @@ def test_every_readme_command_is_one_this_module_runs():
         "make test-services",
         "make format",
         "make bench",
+        "make screenshots",
         ".venv/bin/python manage.py changepassword learner",
         ".venv/bin/python manage.py axes_reset_username learner",
         ".venv/bin/pytest",
@@ -164,6 +175,10 @@ def test_every_readme_command_is_one_this_module_runs():
         BACKUP,
         BACKUP_MEDIA,
         RESTORE,
+        EXPORT_ROADMAP,
+        IMPORT_ROADMAP,
+        EXPORT_JOURNAL,
+        IMPORT_JOURNAL,
     }
 
 
@@ -221,7 +236,7 @@ def test_load_curriculum_works_as_printed_in_a_new_shell(clone):
 def test_the_make_targets_the_readme_names_exist(clone):
     # CI runs the tests and the benchmark has a run of its own (docs/performance.md): here,
     # that each target is there and what it would run.
-    for target in ["test", "test-fast", "test-services", "format", "bench"]:
+    for target in ["test", "test-fast", "test-services", "format", "bench", "screenshots"]:
         dry = fresh_shell(f"make -n {target}", clone)
         assert dry.returncode == 0, f"make {target}: {dry.stderr}"
 
@@ -328,3 +343,30 @@ def test_restore_as_printed_undoes_a_change_made_after_the_backup(clone):
     assert restore.returncode == 0, restore.stdout + restore.stderr
     assert "Restored the database" in restore.stdout
     assert usernames(clone) == before
+
+
+def test_export_and_import_as_printed_bring_back_a_copy_of_the_roadmap_and_the_journal(clone):
+    write = fresh_shell(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth import get_user_model; from journal.models import Post; '
+        "learner = get_user_model().objects.get(username='learner'); "
+        "Post.objects.create(author=learner, roadmap=learner.roadmaps.get(slug='ml-fundamentals'), "
+        "title='Week 1', slug='week-1', body='Hello')\"",
+        clone,
+    )
+    assert write.returncode == 0, write.stderr
+
+    for command, said in [
+        (EXPORT_ROADMAP, ""),
+        (IMPORT_ROADMAP, "(copy)” at /roadmaps/ml-fundamentals-2/ for learner"),
+        (EXPORT_JOURNAL, "Exported 1 post and 0 images to journal.zip."),
+        (IMPORT_JOURNAL, "Imported 1 post and 0 images for learner."),
+    ]:
+        result = fresh_shell(command, clone)
+        assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+        assert said in result.stdout, result.stdout
+
+    exported = json.loads((clone / "ml-fundamentals.json").read_text())
+    assert exported["roadmap"]["slug"] == "ml-fundamentals"
+    with zipfile.ZipFile(clone / "journal.zip") as archive:
+        assert any(name.endswith("-week-1.md") for name in archive.namelist())
