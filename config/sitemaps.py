@@ -32,10 +32,12 @@ def entries(base: str):
     """(address, change frequency, last change or None) of every public page, in order."""
     public = Roadmap.Visibility.PUBLIC
     roadmap_url = _pattern("roadmap:detail", 1)
+    reproductions_url = _pattern("roadmap:reproductions", 1)
     for slug, updated_at in (
         Roadmap.objects.listed().order_by("pk").values_list("slug", "updated_at")
     ):
         yield _entry(base, roadmap_url.format(slug), "daily", updated_at)
+        yield _entry(base, reproductions_url.format(slug), "weekly", updated_at)
     for name, model in [("roadmap:topic", Topic), ("roadmap:milestone", Milestone)]:
         url = _pattern(name, 2)
         rows = model.objects.filter(roadmap__visibility=public).order_by("pk")

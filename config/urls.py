@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import accounts, views
+from config import accounts, views, webhooks
 from config.sitemaps import sitemap
 from journal import feeds, search_views
 from roadmap import views as roadmap_views
@@ -57,6 +57,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("hooks/github/<int:roadmap>/", webhooks.github_push, name="github-webhook"),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -23,7 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from roadmap.models import Milestone, Roadmap, Status, Topic
+from roadmap.models import Milestone, Result, Roadmap, Status, Topic
 
 from .models import Post
 
@@ -165,6 +165,25 @@ def completion_entry(milestone: Milestone, *, roadmap: Roadmap) -> Entry:
     )
 
 
+def result_entry(result: Result, *, roadmap: Roadmap) -> Entry:
+    """A reproduction's result as it was recorded, with its verdict against the target."""
+    milestone = result.milestone
+    judged = result.verdict
+    day = f"{result.measured_on:%-d %B %Y}"
+    return Entry(
+        title=f"Result: {result.value_text} on {milestone.title}",
+        link=reverse("roadmap:milestone", args=[roadmap.slug, milestone.slug]),
+        created=result.created_at,
+        key=f"milestone/{milestone.pk}/result/{result.pk}",
+        published=result.created_at,
+        updated=result.created_at,
+        author=display_name(roadmap.owner),
+        summary=f"{judged} (measured on {day}).",
+        html=format_html("<p>{} (measured on {}).</p>", judged, day),
+        categories=[milestone.topic.title, "Reproductions"],
+    )
+
+
 class EntryFeed(Feed):
     """A feed of `Entry`s; subclasses say what they hold and since when."""
 
@@ -287,7 +306,10 @@ class RoadmapFeed(EntryFeed):
         return f"{obj.title}: progress"
 
     def subtitle(self, obj):
-        return f"Milestones completed and posts published by {display_name(obj.owner)}."
+        return (
+            f"Milestones completed, reproduction results and posts published by "
+            f"{display_name(obj.owner)}."
+        )
 
     def author_name(self, obj):
         return display_name(obj.owner)
@@ -310,6 +332,12 @@ class RoadmapFeed(EntryFeed):
             .newest_first()
             .select_related("author__profile")[:FEED_SIZE]
         )
+        results = (
+            Result.objects.filter(milestone__roadmap=obj)
+            .select_related("milestone__topic")
+            .order_by("-created_at", "-pk")[:FEED_SIZE]
+        )
         entries = [completion_entry(m, roadmap=obj) for m in milestones]
+        entries += [result_entry(r, roadmap=obj) for r in results]
         entries += [post_entry(p, categories=[p.get_kind_display()]) for p in posts]
         return sorted(entries, key=lambda e: e.published, reverse=True)[:FEED_SIZE]

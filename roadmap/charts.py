@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # A day's total reaching each threshold raises its level: 0, 1, 2-3, 4-5, 6+.
@@ -112,16 +112,30 @@ def day_summary(day: DayActivity) -> str:
     return f"{long_date(day.day)}: {', '.join(parts) or 'no activity'}"
 
 
-def _square(level: int, x: int, y: int, content: str = "") -> SafeString:
-    fill = HEAT_FALLBACK[level]
-    return _tag("rect", content, class_=f"heat-{level}", x=x, y=y, width=CELL, height=CELL, rx=2,
-                fill=fill)  # fmt: skip
+def _square(level: int, x: int, y: int, title: str) -> SafeString:
+    """One day's square with its title. Written directly rather than through _tag: a year
+    is 371 of them, and each through format_html cost more than the rest of the chart."""
+    return mark_safe(  # noqa: S308 (numbers, a constant, and the title escaped)
+        f'<rect class="heat-{level}" x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" '
+        f'fill="{HEAT_FALLBACK[level]}"><title>{escape(title)}</title></rect>'
+    )
 
 
 def heatmap_svg(
-    days: Sequence[DayActivity], *, title: str, today: date, id_prefix: str = "heatmap"
+    days: Sequence[DayActivity],
+    *,
+    title: str,
+    today: date,
+    id_prefix: str = "heatmap",
+    level=None,
+    summary=None,
+    desc: str = "",
 ) -> SafeString:
-    """One column per Monday-first week, one row per weekday; days after today stay blank."""
+    """One column per Monday-first week, one row per weekday; days after today stay blank.
+
+    `level`, `summary` and `desc` draw other days than DayActivity (minutes studied)."""
+    level = level or (lambda d: heat_level(d.total))
+    summary = summary or day_summary
     shown = sorted((d for d in days if d.day <= today), key=lambda d: d.day)
     first_monday = shown[0].day - timedelta(days=shown[0].day.weekday()) if shown else today
     columns = (shown[-1].day - first_monday).days // 7 + 1 if shown else 0
@@ -131,8 +145,7 @@ def heatmap_svg(
     for day in shown:
         column = (day.day - first_monday).days // 7
         x = left + column * STEP
-        body.append(_square(heat_level(day.total), x, top + day.day.weekday() * STEP,
-                            _tag("title", day_summary(day))))  # fmt: skip
+        body.append(_square(level(day), x, top + day.day.weekday() * STEP, summary(day)))
         # Label a month over the week holding its 1st, unless it would run into the last
         # label or past the grid's right edge (a month begun this week is named next week).
         fits = x + MONTH_LABEL <= right
@@ -142,7 +155,7 @@ def heatmap_svg(
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
         body.append(_text(left - 4, top + row * STEP + CELL - 1, name, "end"))
 
-    desc = (
+    desc = desc or (
         f"{_plural(sum(1 for d in shown if d.total), 'active day')} in the last year; "
         f"{_plural(sum(d.completed for d in shown), 'milestone')} completed, "
         f"{sum(d.started for d in shown)} started, {_plural(sum(d.posts for d in shown), 'post')}"
@@ -167,6 +180,67 @@ def heatmap_table_rows(days: Iterable[DayActivity]) -> list[tuple[date, int, int
     """The heatmap's text alternative: active days only, newest first."""
     active = sorted((d for d in days if d.total), key=lambda d: d.day, reverse=True)
     return [(d.day, d.completed, d.started, d.posts) for d in active]
+
+
+# --- Heatmap of minutes studied ------------------------------------------------------------------
+
+# A day's minutes reaching each threshold raise its level: none, under half an hour, under an
+# hour, under two, two hours or more.
+MINUTE_THRESHOLDS = (1, 30, 60, 120)
+
+
+@dataclass(frozen=True)
+class DayMinutes:
+    day: date
+    minutes: int = 0
+
+
+def minutes_level(day: DayMinutes) -> int:
+    return sum(day.minutes >= threshold for threshold in MINUTE_THRESHOLDS)
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def minutes_summary(day: DayMinutes) -> str:
+    """ "3 March 2026: 1 h 30 min studied"."""
+    studied = f"{_duration(day.minutes)} studied" if day.minutes else "no time logged"
+    return f"{long_date(day.day)}: {studied}"
+
+
+def minutes_heatmap_svg(days: Sequence[DayMinutes], *, title: str, today: date) -> SafeString:
+    """The heatmap of minutes studied a day, drawn as the heatmap of changes is."""
+    shown = [d for d in days if d.day <= today]
+    total = sum(d.minutes for d in shown)
+    desc = (
+        f"{_plural(sum(1 for d in shown if d.minutes), 'day')} with time logged in the last "
+        f"year, {_duration(total)} in all"
+    )
+    return heatmap_svg(
+        shown, title=title, today=today, id_prefix="heatmap", level=minutes_level,
+        summary=minutes_summary, desc=desc,
+    )  # fmt: skip
+
+
+def minutes_legend() -> list[tuple[int, str]]:
+    """The minutes heatmap's key: each level with the minutes a day it stands for."""
+    return [
+        (0, "none"),
+        (1, "under 30 min"),
+        (2, "30 to 59 min"),
+        (3, "1 h to 1 h 59 min"),
+        (4, "2 h or more"),
+    ]
+
+
+def minutes_table_rows(days: Iterable[DayMinutes]) -> list[tuple[date, str]]:
+    """The minutes heatmap's text alternative: days with time logged, newest first."""
+    active = sorted((d for d in days if d.minutes), key=lambda d: d.day, reverse=True)
+    return [(d.day, _duration(d.minutes)) for d in active]
 
 
 # --- Burn-up ----------------------------------------------------------------------------------

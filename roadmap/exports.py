@@ -9,7 +9,7 @@ transaction, or nothing.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -20,17 +20,21 @@ from django.utils import timezone
 
 from .forms import RESERVED_SLUGS
 from .models import (
+    Evidence,
     Milestone,
     ProgressEvent,
     Resource,
+    Result,
     Roadmap,
     RoadmapAddress,
     SiteVersion,
     Stage,
     Status,
+    StudySession,
     Topic,
     validate_time_zone,
 )
+from .targets import Direction, Target
 
 FORMAT = "switchback-roadmap"
 VERSION = 1
@@ -48,7 +52,13 @@ MAX_ITEMS = {
     "milestones": 3_000,
     "resources": 5_000,
     "events": 500_000,
+    "results": 100_000,
+    "evidence": 100_000,
+    "study_sessions": 100_000,
 }
+# A reproduction's numbers as stored: 14 digits, 4 of them after the point.
+MAX_MEASURE = Decimal(10) ** 10
+TARGET_FIELDS = {"metric", "value", "direction", "tolerance"}
 MAX_TEXT = 100_000
 MAX_ERRORS = 20
 MAX_HOURS = Decimal("99999.9")
@@ -77,7 +87,7 @@ def export_filename(roadmap: Roadmap) -> str:
 
 
 def roadmap_export(roadmap: Roadmap) -> dict:
-    """The whole of `roadmap` as plain JSON values, in 6 queries whatever its size."""
+    """The whole of `roadmap` as plain JSON values, in 9 queries whatever its size."""
     stages = list(roadmap.stages.order_by("position", "pk"))
     topics = list(roadmap.topics.order_by("position", "pk"))
     milestones = list(roadmap.milestones.order_by("position", "pk"))
@@ -86,6 +96,34 @@ def roadmap_export(roadmap: Roadmap) -> dict:
     events = roadmap.events.order_by("at", "pk").values_list(
         "milestone_id", "from_status", "to_status", "at"
     )
+    results_of: dict[int, list[dict]] = {}
+    for r in Result.objects.filter(milestone__roadmap=roadmap).order_by("measured_on", "pk"):
+        results_of.setdefault(r.milestone_id, []).append(
+            {
+                "value": float(r.value),
+                "measured_on": _day(r.measured_on),
+                "evidence_url": r.evidence_url,
+                "note": r.note,
+                "created_at": _when(r.created_at),
+            }
+        )
+    sessions_of: dict[int, list[dict]] = {}
+    for session in roadmap.study_sessions.stopped().order_by("started_at", "pk"):
+        sessions_of.setdefault(session.milestone_id, []).append(
+            {
+                "started_at": _when(session.started_at),
+                "ended_at": _when(session.ended_at),
+                "minutes": session.minutes,
+                "note": session.note,
+                "by_hand": session.by_hand,
+                "capped": session.capped,
+            }
+        )
+    evidence_of: dict[int, list[dict]] = {}
+    for e in Evidence.objects.filter(milestone__roadmap=roadmap).order_by("at", "pk"):
+        evidence_of.setdefault(e.milestone_id, []).append(
+            {"url": e.url, "note": e.note, "source": e.source, "at": _when(e.at)}
+        )
 
     topic_key = {topic.pk: topic.key for topic in topics}
     needs: dict[int, list[str]] = {}
@@ -113,6 +151,10 @@ def roadmap_export(roadmap: Roadmap) -> dict:
                 "completed_at": _when(m.completed_at),
                 "evidence_url": m.evidence_url,
                 "private_note": m.private_note,
+                "target": _target(m),
+                "results": results_of.get(m.pk, []),
+                "evidence": evidence_of.get(m.pk, []),
+                "study_sessions": sessions_of.get(m.pk, []),
             }
         )
     topics_of: dict[int, list[dict]] = {}
@@ -144,6 +186,7 @@ def roadmap_export(roadmap: Roadmap) -> dict:
             "curriculum_key": roadmap.curriculum_key,
             "curriculum_version": roadmap.curriculum_version,
             "created_at": _when(roadmap.created_at),
+            "show_hours": roadmap.show_hours,
         },
         "stages": [
             {
@@ -159,6 +202,18 @@ def roadmap_export(roadmap: Roadmap) -> dict:
             for milestone_id, old, new, at in events
         ],
         "plan_changes": [],
+    }
+
+
+def _target(milestone: Milestone) -> dict | None:
+    target = milestone.target
+    if target is None:
+        return None
+    return {
+        "metric": target.metric,
+        "value": float(target.value),
+        "direction": target.direction,
+        "tolerance": float(target.tolerance),
     }
 
 
@@ -327,6 +382,9 @@ class RoadmapImport:
     resources: list[tuple[Resource, str]]
     milestones: list[tuple[Milestone, str]]
     events: list[tuple[ProgressEvent, str]]
+    results: list[tuple[Result, str]] = field(default_factory=list)
+    evidence: list[tuple[Evidence, str]] = field(default_factory=list)
+    sessions: list[tuple[StudySession, str]] = field(default_factory=list)
 
 
 def parse_roadmap_export(raw: bytes | str) -> RoadmapImport:
@@ -398,7 +456,17 @@ def _read(reader: _Reader, document: dict) -> RoadmapImport:
             "plan_changes",
             "holds changes this site cannot import yet (it reads an empty list only)",
         )
-    return RoadmapImport(roadmap, tree.stages, tree.topics, tree.resources, tree.milestones, events)
+    return RoadmapImport(
+        roadmap,
+        tree.stages,
+        tree.topics,
+        tree.resources,
+        tree.milestones,
+        events,
+        results=tree.results,
+        evidence=tree.evidence,
+        sessions=tree.sessions,
+    )
 
 
 class _Tree:
@@ -413,6 +481,9 @@ class _Tree:
         self.topics: list[tuple[Topic, str, list[str]]] = []
         self.resources: list[tuple[Resource, str]] = []
         self.milestones: list[tuple[Milestone, str]] = []
+        self.results: list[tuple[Result, str]] = []
+        self.evidence: list[tuple[Evidence, str]] = []
+        self.sessions: list[tuple[StudySession, str]] = []
 
     def count(self, kind: str, n: int, path: str) -> bool:
         """Count `n` more of `kind`; False, with an error, past the most one roadmap holds."""
@@ -476,6 +547,62 @@ class _Tree:
             self.unique(self.keys, "milestone", milestone.key, m_path, "key")
             self.unique(self.slugs, "milestone", milestone.slug, m_path, "slug")
             self.milestones.append((milestone, topic.key))
+            if isinstance(raw_milestone, dict):
+                self.reproduction(raw_milestone, m_path, milestone)
+
+    def reproduction(self, data: dict, path: str, milestone: Milestone) -> None:
+        """A milestone's target, results and evidence: each optional, absent in older files."""
+        reader = self.reader
+        if data.get("target") is not None:
+            milestone.set_target(_read_target(reader, data["target"], _join(path, "target")))
+        items = reader.items(data, "results", path)
+        if self.count("results", len(items), _join(path, "results")):
+            for index, raw in enumerate(items):
+                r_path = f"{path}.results[{index}]"
+                rdata = reader.obj(raw, r_path, {"value", "measured_on"}, optional=RESULT_EXTRA)
+                result = Result(
+                    value=_measure(reader, rdata, "value", r_path) or Decimal(0),
+                    measured_on=reader.day(rdata, "measured_on", r_path, null=False),
+                    evidence_url=reader.url(rdata, "evidence_url", r_path, blank=True),
+                    note=reader.text(rdata, "note", r_path, max_length=500),
+                )
+                if rdata.get("created_at") is not None:
+                    result.created_at = reader.moment(rdata, "created_at", r_path, null=False)
+                self.results.append((result, milestone.key))
+        items = reader.items(data, "evidence", path)
+        if self.count("evidence", len(items), _join(path, "evidence")):
+            for index, raw in enumerate(items):
+                e_path = f"{path}.evidence[{index}]"
+                edata = reader.obj(raw, e_path, {"url", "source", "at"}, optional={"note"})
+                evidence = Evidence(
+                    url=reader.url(edata, "url", e_path, blank=False),
+                    note=reader.text(edata, "note", e_path, max_length=200),
+                    source=reader.choice(edata, "source", e_path, Evidence.Source.values),
+                    at=reader.moment(edata, "at", e_path, null=False),
+                )
+                self.evidence.append((evidence, milestone.key))
+        self.study_sessions(data, path, milestone)
+
+    def study_sessions(self, data: dict, path: str, milestone: Milestone) -> None:
+        """Time logged on the milestone (stopped sessions only): absent in older files."""
+        reader = self.reader
+        items = reader.items(data, "study_sessions", path) if "study_sessions" in data else []
+        if not self.count("study_sessions", len(items), _join(path, "study_sessions")):
+            return
+        for index, raw in enumerate(items):
+            s_path = f"{path}.study_sessions[{index}]"
+            sdata = reader.obj(raw, s_path, SESSION_FIELDS)
+            session = StudySession(
+                started_at=reader.moment(sdata, "started_at", s_path, null=False),
+                ended_at=reader.moment(sdata, "ended_at", s_path, null=False),
+                minutes=_minutes(reader, sdata, s_path),
+                note=reader.text(sdata, "note", s_path, max_length=200),
+                by_hand=reader.boolean(sdata, "by_hand", s_path),
+                capped=reader.boolean(sdata, "capped", s_path),
+            )
+            if session.started_at and session.ended_at and session.ended_at < session.started_at:
+                reader.error(_join(s_path, "ended_at"), "is before started_at")
+            self.sessions.append((session, milestone.key))
 
     def check_prerequisites(self) -> None:
         for topic, _, needs in self.topics:
@@ -487,6 +614,52 @@ class _Tree:
                     self.reader.error(
                         where, f"{_shown(need)} is not the key of a topic in this roadmap"
                     )
+
+
+RESULT_EXTRA = {"evidence_url", "note", "created_at"}
+SESSION_FIELDS = {"started_at", "ended_at", "minutes", "note", "by_hand", "capped"}
+
+
+def _minutes(reader: _Reader, data: dict, path: str) -> int:
+    value = data.get("minutes")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
+        reader.error(
+            _join(path, "minutes"), f"expected a whole number from 0 to 1440, got {_shown(value)}"
+        )
+        return 0
+    return value
+
+
+def _measure(reader: _Reader, data: dict, name: str, path: str) -> Decimal | None:
+    """A target's or a result's number, as exactly as it can be stored."""
+    value = data.get(name)
+    where = _join(path, name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        reader.error(where, f"expected a number, got {_kind_of(value)}")
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or abs(number) >= MAX_MEASURE:
+        reader.error(where, f"{_shown(value)} is not a number under {MAX_MEASURE:,}")
+        return None
+    return number.quantize(Decimal("0.0001"))
+
+
+def _read_target(reader: _Reader, value, path: str):
+    data = reader.obj(value, path, TARGET_FIELDS)
+    metric = reader.text(data, "metric", path, max_length=80, blank=False)
+    direction = reader.choice(data, "direction", path, Direction.values)
+    number, tolerance = (
+        _measure(reader, data, "value", path),
+        _measure(reader, data, "tolerance", path),
+    )
+    if tolerance is not None and tolerance < 0:
+        reader.error(_join(path, "tolerance"), "must be 0 or more")
+    if not metric or number is None or tolerance is None or tolerance < 0:
+        return None
+    return Target(metric=metric, value=number, direction=direction, tolerance=tolerance)
 
 
 def _read_roadmap(reader: _Reader, value) -> dict:
@@ -503,7 +676,7 @@ def _read_roadmap(reader: _Reader, value) -> dict:
         "curriculum_version",
         "created_at",
     }
-    data = reader.obj(value, path, fields)
+    data = reader.obj(value, path, fields, optional={"show_hours"})
     result = {
         "slug": reader.slug(data, "slug", path, max_length=80),
         "title": reader.text(data, "title", path, max_length=200, blank=False),
@@ -516,6 +689,8 @@ def _read_roadmap(reader: _Reader, value) -> dict:
         "curriculum_version": data.get("curriculum_version"),
         "created_at": reader.moment(data, "created_at", path, null=False),
     }
+    if "show_hours" in data:
+        result["show_hours"] = reader.boolean(data, "show_hours", path)
     if result["time_zone"]:
         try:
             validate_time_zone(result["time_zone"])
@@ -568,7 +743,9 @@ def _read_milestone(reader: _Reader, value, path: str, position: int) -> Milesto
         "evidence_url",
         "private_note",
     }
-    data = reader.obj(value, path, fields)
+    data = reader.obj(
+        value, path, fields, optional={"target", "results", "evidence", "study_sessions"}
+    )
     return Milestone(
         key=reader.slug(data, "key", path, max_length=60),
         slug=reader.slug(data, "slug", path, max_length=80),
@@ -702,6 +879,14 @@ def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> 
             event.milestone = milestones[milestone_key]
             events.append(event)
         ProgressEvent.objects.bulk_create(events, batch_size=1000)
+        for row, milestone_key in [*document.results, *document.evidence]:
+            row.pk, row.milestone = None, milestones[milestone_key]
+        Result.objects.bulk_create([r for r, _ in document.results], batch_size=1000)
+        Evidence.objects.bulk_create([e for e, _ in document.evidence], batch_size=1000)
+        for session, milestone_key in document.sessions:
+            session.pk, session.roadmap, session.learner = None, roadmap, owner
+            session.milestone = milestones[milestone_key]
+        StudySession.objects.bulk_create([s for s, _ in document.sessions], batch_size=1000)
         Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
     roadmap.refresh_from_db()
     return roadmap

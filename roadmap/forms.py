@@ -1,8 +1,11 @@
-from zoneinfo import available_timezones
+from datetime import date
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.utils import timezone
 
-from .models import Milestone, Roadmap, RoadmapAddress
+from .models import Milestone, Result, Roadmap, RoadmapAddress
+from .targets import number
 
 
 class MilestoneNotesForm(forms.ModelForm):
@@ -113,6 +116,7 @@ class RoadmapSettingsForm(RoadmapFieldsForm):
             "started_on",
             "target_date",
             "time_zone",
+            "show_hours",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -135,3 +139,136 @@ class RoadmapSettingsForm(RoadmapFieldsForm):
         roadmap.save()
         roadmap.move_to(new_slug)
         return roadmap
+
+
+class StudySessionForm(forms.Form):
+    """Minutes studied on a day, added by hand or corrected: the same three fields."""
+
+    # Longer than the timer's cap, for a day of study entered in one go; longer than a
+    # waking day is a typing slip.
+    MAX_MINUTES = 16 * 60
+
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_MINUTES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": "Enter at least 1 minute.",
+            "max_value": f"Enter at most {MAX_MINUTES} minutes ({MAX_MINUTES // 60} hours) "
+            "for one session: split a longer day into several.",
+            "invalid": "Enter a whole number of minutes, such as 45.",
+        },
+    )
+    note = forms.CharField(
+        max_length=200, required=False, help_text="Optional: what you worked on."
+    )
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate(timezone=ZoneInfo(time_zone))
+        self.fields["day"].widget.attrs["max"] = self.today.isoformat()
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > self.today:
+            raise forms.ValidationError(
+                f"That day has not come yet: pick {self.today:%-d %B %Y} or earlier."
+            )
+        if day < date(2000, 1, 1):
+            raise forms.ValidationError("Pick a day from the year 2000 on.")
+        return day
+
+
+class MilestoneTargetForm(forms.ModelForm):
+    """A reproduction's target, set or changed by its learner; all fields empty removes it."""
+
+    class Meta:
+        model = Milestone
+        fields = ["target_metric", "target_direction", "target_value", "target_tolerance"]
+        widgets = {
+            "target_metric": forms.TextInput(attrs={"placeholder": "HellaSwag accuracy %"}),
+            "target_value": forms.NumberInput(attrs={"step": "any"}),
+            "target_tolerance": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+        }
+        help_texts = {
+            "target_metric": "What is measured, as the paper names it.",
+            "target_tolerance": "How far off still counts as a hit; empty means 0.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As the learner wrote them: 29.5, not the 29.5000 they are stored as.
+        for name in ("target_value", "target_tolerance"):
+            value = getattr(self.instance, name)
+            if value is not None:
+                self.initial[name] = number(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        metric = cleaned.get("target_metric", "").strip()
+        value, direction = cleaned.get("target_value"), cleaned.get("target_direction")
+        tolerance = cleaned.get("target_tolerance")
+        if self.errors:
+            return cleaned
+        if not (metric or value is not None or direction or tolerance is not None):
+            return cleaned
+        for name, given in [
+            ("target_metric", metric),
+            ("target_direction", direction),
+            ("target_value", value is not None),
+        ]:
+            if not given:
+                self.add_error(
+                    name, "A target needs a metric, a direction and a value: fill this in too."
+                )
+        if tolerance is not None and tolerance < 0:
+            self.add_error(
+                "target_tolerance", "The tolerance is how far off still counts: 0 or more."
+            )
+        elif tolerance is None:
+            cleaned["target_tolerance"] = 0
+        cleaned["target_metric"] = metric
+        return cleaned
+
+    def save(self, commit=True):
+        milestone = super().save(commit=False)
+        if not milestone.target_metric:
+            milestone.set_target(None)
+        if commit:
+            milestone.save(
+                update_fields=[
+                    "target_metric",
+                    "target_direction",
+                    "target_value",
+                    "target_tolerance",
+                ]
+            )
+        return milestone
+
+
+class ResultForm(forms.ModelForm):
+    """One attempt at a reproduction: the number it reached."""
+
+    class Meta:
+        model = Result
+        fields = ["value", "measured_on", "evidence_url", "note"]
+        widgets = {
+            "value": forms.NumberInput(attrs={"step": "any"}),
+            "measured_on": forms.DateInput(attrs={"type": "date"}),
+            "evidence_url": forms.URLInput(
+                attrs={"placeholder": "https://github.com/you/ml-notes/commit/…"}
+            ),
+        }
+        labels = {"value": "Result"}
+        help_texts = {"note": "Shown with the result on the public Reproductions page."}
+        error_messages = {
+            "value": {
+                "required": "Enter the number the run reached, such as 30.4.",
+                "invalid": "Enter a number, such as 30.4 or 0.95.",
+            },
+            "evidence_url": {
+                "invalid": "Enter a full web address starting with https://, "
+                "for example a link to the run's commit or notebook."
+            },
+        }

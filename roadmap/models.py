@@ -1,8 +1,9 @@
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import available_timezones
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,8 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from .rules import Status
-from .stats import Event, History, MilestoneRow, PostRow, Quarter, quarter_review
+from .stats import Event, History, MilestoneRow, PostRow, Quarter, SessionRow, quarter_review
+from .targets import Direction, Target, Verdict, number, verdict
 
 
 def _progress_counts(prefix: str) -> dict:
@@ -181,6 +183,14 @@ class Roadmap(HasProgress, models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     curriculum_key = models.CharField(max_length=60, blank=True)
     curriculum_version = models.PositiveIntegerField(null=True, blank=True)
+    # Signs the push webhook's deliveries (HMAC-SHA256 needs the secret itself, so it is
+    # kept as it is); shown to the owner once, when made. Empty: the webhook is off.
+    webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
+    show_hours = models.BooleanField(
+        "show hours spent to visitors",
+        default=False,
+        help_text="Hours you log are private unless this is on.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Moves on every change to the roadmap or its progress: caches and ETags key on it.
     updated_at = models.DateTimeField(auto_now=True)
@@ -224,9 +234,9 @@ class Roadmap(HasProgress, models.Model):
         return stages
 
     def history(self):
-        """Everything this roadmap's numbers are computed from (a stats.History), in 4 queries."""
+        """Everything this roadmap's numbers are computed from (a stats.History), in 5 queries."""
         fields = ("pk", "topic_id", "status", "optional", "estimated_hours", "started_at")
-        fields += ("title", "slug", "completed_at")
+        fields += ("title", "slug", "completed_at", "kind")
         milestones = self.milestones.in_roadmap_order().values_list(*fields)
         stage_of_topic: dict[int, str] = {}
         prerequisites: dict[int, set[int]] = {}
@@ -251,10 +261,21 @@ class Roadmap(HasProgress, models.Model):
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
             post_kinds=dict(posts.model.Kind.choices),
+            sessions=[
+                SessionRow(milestone_id, started_at, minutes, ended_at is None)
+                for milestone_id, started_at, minutes, ended_at in self.study_sessions.order_by(
+                    "started_at", "pk"
+                ).values_list("milestone_id", "started_at", "minutes", "ended_at")
+            ],
+            milestone_kinds=dict(Milestone.Kind.choices),
             time_zone=self.time_zone,
             started_on=self.started_on,
             target=self.target_date,
         )
+
+    def shows_hours_to(self, user) -> bool:
+        """Hours spent are the owner's, and a visitor's only where the owner shows them."""
+        return self.show_hours or (user.is_authenticated and user.pk == self.owner_id)
 
     def quarter_review(self, year: int, number: int, *, now: datetime | None = None):
         """One quarter's numbers (a stats.QuarterReview), for its page and its review post."""
@@ -412,6 +433,17 @@ class Milestone(models.Model):
     private_note = models.TextField(
         blank=True, help_text="Where you left off. Only you can see this."
     )
+    # A reproduction's target: all four set, or none (see targets.Target).
+    target_metric = models.CharField("metric", max_length=80, blank=True)
+    target_value = models.DecimalField(
+        "target", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    target_direction = models.CharField(
+        "direction", max_length=10, choices=Direction.choices, blank=True
+    )
+    target_tolerance = models.DecimalField(
+        "tolerance", max_digits=14, decimal_places=4, null=True, blank=True
+    )
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -425,6 +457,22 @@ class Milestone(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(estimated_hours__gte=0), name="milestone_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    target_metric="",
+                    target_value__isnull=True,
+                    target_direction="",
+                    target_tolerance__isnull=True,
+                )
+                | (
+                    ~Q(target_metric="")
+                    & Q(target_value__isnull=False, target_tolerance__gte=0)
+                    & Q(target_direction__in=Direction.values)
+                ),
+                name="milestone_target_whole",
+                violation_error_message="A target needs a metric, a value, a direction and "
+                "a tolerance of 0 or more; or none of them.",
             ),
         ]
 
@@ -443,12 +491,36 @@ class Milestone(models.Model):
         """Anything the learner did here that deleting the milestone would lose."""
         if self.status != Status.NOT_STARTED or self.evidence_url or self.private_note:
             return True
-        # Annotated as n_events and n_posts by bulk readers: a list costs one query.
-        n_events, n_posts = getattr(self, "n_events", None), getattr(self, "n_posts", None)
-        if n_events is not None and n_posts is not None:
-            return bool(n_events or n_posts)
+        # Annotated by bulk readers (n_events, n_posts, has_results): a list costs one query.
+        counts = [getattr(self, name, None) for name in ("n_events", "n_posts", "has_results")]
+        if None not in counts:
+            return any(counts)
         # Posts tied to it are the learner's too (the journal's relation is named "posts").
-        return self.events.exists() or self.posts.exists()
+        return (
+            self.events.exists()
+            or self.posts.exists()
+            or self.results.exists()
+            or self.evidence.exists()
+        )
+
+    @property
+    def target(self) -> Target | None:
+        """The reproduction's target, or None where it has none."""
+        if self.target_value is None or not self.target_direction:
+            return None
+        return Target(
+            metric=self.target_metric,
+            value=self.target_value,
+            direction=self.target_direction,
+            tolerance=self.target_tolerance or Decimal(0),
+        )
+
+    def set_target(self, target: Target | None) -> None:
+        """Take `target`, or none: the four fields move together."""
+        self.target_metric = target.metric if target else ""
+        self.target_value = target.value if target else None
+        self.target_direction = target.direction if target else ""
+        self.target_tolerance = target.tolerance if target else None
 
     def apply_status(self, status: str, at) -> None:
         """Move to `status` at time `at`, keeping the dates consistent with it.
@@ -568,3 +640,187 @@ class SiteVersion(models.Model):
 
     def __str__(self):
         return f"version {self.number}"
+
+
+# A timer left running longer than this is stopped at start + TIMER_CAP and flagged, so a
+# forgotten timer never counts a night's sleep as study.
+TIMER_CAP = timedelta(hours=8)
+
+
+class StudySessionQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(ended_at__isnull=True)
+
+    def stopped(self):
+        return self.filter(ended_at__isnull=False)
+
+    def owned_by(self, user):
+        """The sessions of a user's own roadmaps: none for a visitor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(learner=user)
+
+    def running_for(self, user) -> "StudySession | None":
+        """The learner's running timer, wherever it is, with what a page needs to link it."""
+        if not user.is_authenticated:
+            return None
+        return self.running().filter(learner=user).select_related("milestone__roadmap").first()
+
+
+class StudySession(models.Model):
+    """Time the learner spent on a milestone: timed by the start/stop timer, or entered by
+    hand as minutes on a day. Only stopped sessions count; a running one has no end yet."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="study_sessions")
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True)
+    by_hand = models.BooleanField(default=False)
+    # Stopped by the cap rather than by the learner: its minutes are a guess to correct.
+    capped = models.BooleanField(default=False)
+
+    objects = StudySessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["roadmap", "started_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(ended_at__isnull=True),
+                name="study_session_one_running",
+                violation_error_message="A timer is already running.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="study_session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0) & Q(minutes__lte=24 * 60),
+                name="study_session_minutes_in_a_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.milestone}: {self.minutes} min"
+
+    @property
+    def is_running(self) -> bool:
+        return self.ended_at is None
+
+    def local_day(self, time_zone: str) -> date:
+        return self.started_at.astimezone(ZoneInfo(time_zone)).date()
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Running past the cap: stopping it will cap it."""
+        return self.is_running and now - self.started_at > TIMER_CAP
+
+    def stop(self, at: datetime) -> None:
+        """End the session at `at`, or at start + TIMER_CAP, flagged, if that is later."""
+        if at - self.started_at > TIMER_CAP:
+            self.ended_at = self.started_at + TIMER_CAP
+            self.capped = True
+        else:
+            self.ended_at = max(at, self.started_at)
+        self.minutes = elapsed_minutes(self.started_at, self.ended_at)
+
+
+def elapsed_minutes(start: datetime, end: datetime) -> int:
+    """Whole minutes between two moments, rounded to the nearest: real time, whatever the
+    clocks did in between (a daylight-saving change adds or removes no study)."""
+    return round((end - start).total_seconds() / 60)
+
+
+def noon_on(day: date, time_zone: str) -> datetime:
+    """The moment a session entered by hand for `day` is filed at: noon there, which every
+    zone's day has exactly once, whatever its clocks do at midnight."""
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(time_zone))
+
+
+class ResultQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by("measured_on", "pk")
+
+
+class Result(models.Model):
+    """One attempt at a reproduction: the number it reached, on a day. Every attempt is kept."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="results")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    measured_on = models.DateField("date", default=timezone.localdate)
+    evidence_url = models.URLField(
+        "evidence link",
+        max_length=500,
+        blank=True,
+        help_text="The run, commit or notebook that produced it.",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measured_on", "pk"]
+        indexes = [models.Index(fields=["milestone", "measured_on"])]
+
+    def __str__(self):
+        return f"{self.milestone}: {self.value_text} on {self.measured_on}"
+
+    @property
+    def value_text(self) -> str:
+        return number(self.value)
+
+    @property
+    def verdict(self) -> Verdict:
+        """This attempt alone against its milestone's target."""
+        return verdict(self.milestone.target, [self])
+
+
+class Evidence(models.Model):
+    """A link that shows work on a milestone: a commit named in a push, or one added by hand.
+
+    The milestone's own `evidence_url` is the one link the learner chose to show first; these
+    are the rest, newest first.
+    """
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", "pushed"
+        MANUAL = "manual", "added by hand"
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=500)
+    # The commit's first line, for a pushed commit.
+    note = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            # A commit pushed again (to another branch, or redelivered) is the same evidence.
+            models.UniqueConstraint(fields=["milestone", "url"], name="evidence_url_unique"),
+            models.CheckConstraint(
+                condition=Q(source__in=["webhook", "manual"]), name="evidence_source_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """A push delivery already acted on, by its X-GitHub-Delivery id: one sent again is refused."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="deliveries")
+    delivery = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.delivery

@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from .charts import DayActivity
+from .charts import DayActivity, DayMinutes
 from .rules import Status, is_counted, is_stalled, is_start
 
 WEEK = timedelta(days=7)
@@ -43,6 +43,17 @@ class MilestoneRow:
     title: str = ""
     slug: str = ""
     completed_at: datetime | None = None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """Time logged on a milestone; a running timer has no end and counts nothing yet."""
+
+    milestone_id: int
+    started_at: datetime
+    minutes: int
+    running: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class History:
     prerequisites: dict[int, set[int]] = field(default_factory=dict)  # topic -> topics
     stage_of_topic: dict[int, str] = field(default_factory=dict)  # topic -> its stage's title
     post_kinds: dict[str, str] = field(default_factory=dict)  # value -> label, in their order
+    sessions: list[SessionRow] = field(default_factory=list)
+    milestone_kinds: dict[str, str] = field(default_factory=dict)  # value -> label
     time_zone: str = "UTC"
     started_on: date
     target: date | None = None
@@ -246,6 +259,8 @@ class Projection:
     finish: date | None
     message: str
     days_after_target: int | None = None
+    # What it rests on: "milestones" completed a week, or "hours" logged a week.
+    basis: str = "milestones"
 
 
 def _span(days: int) -> str:
@@ -417,6 +432,8 @@ class QuarterReview:
     posts_by_kind: dict[str, int]  # label -> count, in the journal's order of kinds
     posts_total: int
     stages_moved: dict[str, int]  # stage title -> milestones completed
+    minutes_spent: int = 0  # logged on days of the quarter
+    completed_minutes: int = 0  # logged, ever, on the milestones completed in it
 
 
 def quarter_review(history: History, quarter: Quarter, *, now: datetime) -> QuarterReview:
@@ -457,4 +474,217 @@ def quarter_review(history: History, quarter: Quarter, *, now: datetime) -> Quar
         },
         posts_total=len(kinds),
         stages_moved=stages_moved,
+        minutes_spent=sum(
+            minutes
+            for day, minutes in minutes_by_day(history.sessions, tz=tz).items()
+            if quarter.start <= day < quarter.end
+        ),
+        completed_minutes=sum(
+            minutes_by_milestone(history.sessions).get(pk, 0) for pk in numbers.completed
+        ),
     )
+
+
+# --- Time spent ---------------------------------------------------------------------------------
+
+# Hours logged on at least this many finished milestones before they project the finish.
+MIN_TIMED_DONE = 5
+
+
+def hours_of(minutes: int) -> Decimal:
+    """Minutes as hours, to one decimal place (rounded half up: 45 min is 0.8 h)."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def duration_words(minutes: int) -> str:
+    """90 -> "1 h 30 min", 45 -> "45 min", 120 -> "2 h"."""
+    hours, rest = divmod(int(minutes or 0), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def minutes_by_milestone(sessions: Iterable[SessionRow]) -> dict[int, int]:
+    """Minutes logged on each milestone, stopped sessions only."""
+    spent: dict[int, int] = defaultdict(int)
+    for session in sessions:
+        if not session.running:
+            spent[session.milestone_id] += session.minutes
+    return dict(spent)
+
+
+def minutes_by_day(sessions: Iterable[SessionRow], *, tz: ZoneInfo) -> dict[date, int]:
+    """Minutes logged on each local day: a session counts on the day it started, there."""
+    spent: dict[date, int] = defaultdict(int)
+    for session in sessions:
+        if not session.running and session.minutes:
+            spent[local_date(session.started_at, tz)] += session.minutes
+    return dict(spent)
+
+
+def minutes_between(
+    sessions: Iterable[SessionRow], *, since: date, until: date, tz: ZoneInfo
+) -> int:
+    """Minutes logged on the local days after `since` up to and including `until`."""
+    return sum(m for day, m in minutes_by_day(sessions, tz=tz).items() if since < day <= until)
+
+
+@dataclass(frozen=True)
+class KindRatio:
+    """Actual against estimated time on the finished milestones of one kind that have both."""
+
+    kind: str
+    label: str
+    milestones: int
+    minutes: int
+    estimated: Decimal
+
+    @property
+    def spent(self) -> Decimal:
+        return hours_of(self.minutes)
+
+    @property
+    def ratio(self) -> float:
+        return float(Decimal(self.minutes) / 60 / self.estimated)
+
+
+def kind_ratios(
+    rows: Iterable[MilestoneRow], spent: dict[int, int], labels: dict[str, str]
+) -> list[KindRatio]:
+    """Per milestone kind, in `labels`' order: how long done work took against its estimate.
+
+    Only done milestones with an estimate and with time logged count: one without either
+    says nothing about the learner's pace.
+    """
+    minutes: dict[str, int] = defaultdict(int)
+    estimated: dict[str, Decimal] = defaultdict(Decimal)
+    count: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.status == Status.DONE and row.hours > 0 and spent.get(row.id):
+            minutes[row.kind] += spent[row.id]
+            estimated[row.kind] += row.hours
+            count[row.kind] += 1
+    order = list(labels) + sorted(set(count) - set(labels))
+    return [
+        KindRatio(kind, labels.get(kind, kind), count[kind], minutes[kind], estimated[kind])
+        for kind in order
+        if count[kind]
+    ]
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """Hours logged against the estimate, and what the dashboard's projection rests on."""
+
+    minutes: int  # logged on the whole roadmap
+    estimated: Decimal  # the counted milestones' estimates
+    done_minutes: int  # logged on done milestones
+    done_estimated: Decimal  # the estimates of the done milestones that have time logged
+    ratios: list[KindRatio]
+    timed_done: int  # done milestones with an estimate and time logged
+
+    @property
+    def hours(self) -> Decimal:
+        return hours_of(self.minutes)
+
+    @property
+    def ratio(self) -> float | None:
+        """Actual over estimated time, over every kind; None before any is known."""
+        if not self.done_estimated:
+            return None
+        return float(Decimal(self.done_minutes) / 60 / self.done_estimated)
+
+    @property
+    def enough(self) -> bool:
+        return self.timed_done >= MIN_TIMED_DONE
+
+
+def time_spent(history: History) -> TimeSpent:
+    spent = minutes_by_milestone(history.sessions)
+    ratios = kind_ratios(history.rows.values(), spent, history.milestone_kinds)
+    return TimeSpent(
+        minutes=sum(spent.values()),
+        estimated=sum((history.rows[pk].hours for pk in history.counted), Decimal(0)),
+        done_minutes=sum(r.minutes for r in ratios),
+        done_estimated=sum((r.estimated for r in ratios), Decimal(0)),
+        ratios=ratios,
+        timed_done=sum(r.milestones for r in ratios),
+    )
+
+
+def remaining_actual_hours(
+    rows: Iterable[MilestoneRow], counted: Set[int], spent: dict[int, int], actual: TimeSpent
+) -> float:
+    """The counted work still to do, in the learner's own hours: each milestone's estimate
+    times the ratio of its kind (the overall ratio for a kind not yet measured), less what
+    is already logged on it."""
+    by_kind = {r.kind: r.ratio for r in actual.ratios}
+    overall = actual.ratio or 1.0
+    total = 0.0
+    for row in rows:
+        if row.id not in counted or row.status == Status.DONE:
+            continue
+        need = float(row.hours) * by_kind.get(row.kind, overall)
+        total += max(0.0, need - spent.get(row.id, 0) / 60)
+    return total
+
+
+def _heaviest_kind(actual: TimeSpent, rows: Iterable[MilestoneRow], counted: Set[int]) -> str:
+    """Which measured kind weighs most on the finish: the one with the most estimated work
+    still to do, named with its ratio for the projection's sentence."""
+    left: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        if row.id in counted and row.status != Status.DONE:
+            left[row.kind] += row.hours
+    measured = [r for r in actual.ratios if left.get(r.kind)]
+    if not measured:
+        return ""
+    heaviest = max(measured, key=lambda r: left[r.kind])
+    return (
+        f"at your pace on {heaviest.label.lower()} milestones ({heaviest.ratio:.1f} × the estimate)"
+    )
+
+
+def time_projection(
+    history: History, actual: TimeSpent, *, today: date, started_on: date, weeks: int = 12
+) -> Projection:
+    """When the roadmap would be finished at the hours a week actually studied lately, with
+    the remaining estimates scaled by the learner's own ratio per kind. None as the finish,
+    saying why, when there is too little logged time to go on."""
+    spent = minutes_by_milestone(history.sessions)
+    remaining = remaining_actual_hours(history.rows.values(), history.counted, spent, actual)
+    if all(history.rows[pk].status == Status.DONE for pk in history.counted):
+        return Projection(today, "Every counted milestone is done.", basis="hours")
+    elapsed = max(1.0, min(float(weeks), (today - started_on).days / 7))
+    logged = minutes_between(
+        history.sessions, since=today - weeks * WEEK, until=today, tz=history.tz
+    )
+    per_week = logged / 60 / elapsed
+    if not actual.enough or per_week <= 0:
+        return Projection(None, "", basis="hours")
+    finish = today + timedelta(days=math.ceil(round(remaining / per_week * 7, 6)))
+    pace_words = _heaviest_kind(actual, history.rows.values(), history.counted)
+    lead = f"At {per_week:.1f} h a week studied{', ' + pace_words if pace_words else ''}"
+    when = f"{finish:%B %Y}"
+    target = history.target
+    if target is None:
+        return Projection(finish, f"{lead}: {when}.", basis="hours")
+    delta = (finish - target).days
+    if abs(delta) < 7:
+        return Projection(finish, f"{lead}: {when}, on target.", delta, basis="hours")
+    side = "after" if delta > 0 else "before"
+    return Projection(
+        finish, f"{lead}: {when}, {_span(delta)} {side} the target.", delta, basis="hours"
+    )
+
+
+def minutes_heatmap(
+    sessions: Iterable[SessionRow], *, today: date, tz: ZoneInfo
+) -> list[DayMinutes]:
+    """Every day of the heatmap's 53 weeks up to today, with the minutes logged on it."""
+    start = monday_of(today) - (HEATMAP_WEEKS - 1) * WEEK
+    spent = minutes_by_day(sessions, tz=tz)
+    return [
+        DayMinutes(day, spent.get(day, 0))
+        for day in (start + timedelta(days=n) for n in range((today - start).days + 1))
+    ]

@@ -2,6 +2,9 @@ from django.urls import path
 
 from . import views
 from .views.exports import roadmap_export, roadmap_import_view
+from .views.reproductions import milestone_target, reproductions, result_add, result_delete
+from .views.time import milestone_time, milestone_timer, session_change, session_remove
+from .views.webhook import webhook_secret
 
 app_name = "roadmap"
 
@@ -16,6 +19,23 @@ urlpatterns = [
     path("<slug:roadmap>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:roadmap>/review/<int:year>-Q<int:number>/", views.quarter_review, name="review"),
     path("<slug:roadmap>/badge.svg", views.badge, name="badge"),
+    path("<slug:roadmap>/reproductions/", reproductions, name="reproductions"),
+    path("<slug:roadmap>/settings/webhook/", webhook_secret, name="webhook-secret"),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/target/",
+        milestone_target,
+        name="milestone-target",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/results/",
+        result_add,
+        name="result-add",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/results/<int:result>/delete/",
+        result_delete,
+        name="result-delete",
+    ),
     path("<slug:roadmap>/topics/<slug:topic>/", views.topic_detail, name="topic"),
     path("<slug:roadmap>/milestones/<slug:milestone>/", views.milestone_detail, name="milestone"),
     path(
@@ -27,5 +47,25 @@ urlpatterns = [
         "<slug:roadmap>/milestones/<slug:milestone>/notes/",
         views.milestone_notes,
         name="milestone-notes",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/timer/",
+        milestone_timer,
+        name="milestone-timer",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/time/",
+        milestone_time,
+        name="milestone-time",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/time/<int:session>/",
+        session_change,
+        name="session-change",
+    ),
+    path(
+        "<slug:roadmap>/milestones/<slug:milestone>/time/<int:session>/delete/",
+        session_remove,
+        name="session-delete",
     ),
 ]

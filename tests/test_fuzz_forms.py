@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.models import Post
-from roadmap.models import Milestone, ProgressEvent, Roadmap, Stage, Topic
+from roadmap.models import Milestone, ProgressEvent, Result, Roadmap, Stage, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,18 @@ FORMS = {
     "/journal/reflect/test-path/svd-pca/": ["learnt", "hard", "evidence_url", "action"],
     "/journal/preview/": ["content"],
     "/roadmaps/test-path/update/": ["plan"],
+    "/roadmaps/test-path/milestones/svd-pca/target/": [
+        "target-target_metric",
+        "target-target_direction",
+        "target-target_value",
+        "target-target_tolerance",
+    ],
+    "/roadmaps/test-path/milestones/svd-pca/results/": [
+        "result-value",
+        "result-measured_on",
+        "result-evidence_url",
+        "result-note",
+    ],
 }
 
 PAGES = {
@@ -92,6 +104,12 @@ def state() -> str:
                 "pk", "status", "started_at", "completed_at", "evidence_url", "private_note"
             )
         ),
+        list(
+            Milestone.objects.order_by("pk").values_list(
+                "target_metric", "target_value", "target_direction", "target_tolerance"
+            )
+        ),
+        list(Result.objects.order_by("pk").values_list("pk", "value", "note")),
         ProgressEvent.objects.count(),
         list(Post.objects.order_by("pk").values_list("pk", "slug", "status", "body")),
     ]

@@ -37,6 +37,7 @@ def test_the_sitemap_lists_each_public_page_once_with_absolute_addresses(
     expected = {"http://testserver/journal/visible-post/"}
     for each in public:
         expected.add(f"http://testserver{each.get_absolute_url()}")
+        expected.add(f"http://testserver{each.get_absolute_url()}reproductions/")
         expected |= {f"http://testserver{t.get_absolute_url()}" for t in each.topics.all()}
         expected |= {f"http://testserver{m.get_absolute_url()}" for m in each.milestones.all()}
     assert set(found) == expected

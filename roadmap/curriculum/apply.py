@@ -159,6 +159,8 @@ def _write_milestones(roadmap: Roadmap, steps: list[Step], topics: dict[str, Top
         milestone.title, milestone.description = spec.title, spec.description
         milestone.kind, milestone.estimated_hours = spec.kind, spec.hours
         milestone.optional, milestone.proof = spec.optional, spec.evidence
+        if step.action is Action.ADD or step.retargeted:
+            milestone.set_target(spec.target)
         milestone.save()
 
 

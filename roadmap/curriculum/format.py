@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from ..models import Milestone, Resource
+from ..targets import Direction, Target
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
@@ -61,7 +62,20 @@ CURRICULUM_FIELDS = {"key", "title", "version", "summary", "stages"}
 STAGE_FIELDS = {"key", "title", "summary", "topics"}
 TOPIC_FIELDS = {"key", "title", "summary", "prerequisites", "resources", "milestones"}
 RESOURCE_FIELDS = {"type", "title", "url"}
-MILESTONE_FIELDS = {"key", "title", "kind", "hours", "evidence", "description", "optional"}
+MILESTONE_FIELDS = {
+    "key",
+    "title",
+    "kind",
+    "hours",
+    "evidence",
+    "description",
+    "optional",
+    "target",
+}
+TARGET_FIELDS = {"metric", "value", "direction", "tolerance"}
+# What a target's numbers can be stored as: 14 digits, 4 of them after the point.
+MAX_TARGET_NUMBER = Decimal(10) ** 10
+TARGET_PLACES = Decimal("0.0001")
 
 validate_url = URLValidator(schemes=["http", "https"])
 
@@ -82,6 +96,7 @@ class MilestoneSpec:
     evidence: str
     description: str = ""
     optional: bool = False
+    target: Target | None = None
 
 
 @dataclass
@@ -543,7 +558,61 @@ def _milestone(check: _Checker, data: dict, where: str, seen: dict[str, str]) ->
         evidence=check.text(data, "evidence", where, required=True, max_length=2000),
         description=check.text(data, "description", where, required=False, max_length=5000),
         optional=optional,
+        target=_target(check, data, where) if "target" in data else None,
     )
+
+
+def _target(check: _Checker, data: dict, where: str) -> Target | None:
+    """A milestone's target: metric, value, direction and an optional tolerance (0)."""
+    where = f"{where}: target"
+    target = check.mapping(data["target"], where, data.get(LINE), TARGET_FIELDS)
+    if target is None:
+        return None
+    line = target.get(LINE, data.get(LINE))
+    metric = check.text(target, "metric", where, required=True, max_length=80)
+    direction = check.text(target, "direction", where, required=True, max_length=10)
+    if direction and direction not in Direction.values:
+        check.error(
+            where,
+            line,
+            f"direction '{_clip(direction)}' is not one of {', '.join(Direction.values)}",
+        )
+        direction = ""
+    value = _target_number(check, target, "value", where, required=True)
+    tolerance = _target_number(check, target, "tolerance", where, required=False)
+    if tolerance is not None and tolerance < 0:
+        check.error(where, line, f"tolerance must be 0 or more, got {_shown(target['tolerance'])}")
+        return None
+    if not (metric and direction) or value is None:
+        return None
+    return Target(
+        metric=metric,
+        value=value,
+        direction=direction,
+        tolerance=Decimal(0) if tolerance is None else tolerance,
+    )
+
+
+def _target_number(
+    check: _Checker, data: dict, name: str, where: str, *, required: bool
+) -> Decimal | None:
+    line = data.get(LINE)
+    raw = data.get(name)
+    if raw is None:
+        if required:
+            check.error(where, line, f"missing required field '{name}'")
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        check.error(where, line, f"{name} must be a number, got {_shown(raw)}")
+        return None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        check.error(where, line, f"{name} must be a number such as 30 or 0.95, got {raw}")
+        return None
+    exact = Decimal(str(raw))
+    if abs(exact) >= MAX_TARGET_NUMBER:
+        check.error(where, line, f"{name} must be under {MAX_TARGET_NUMBER:,}, got {_shown(raw)}")
+        return None
+    return exact.quantize(TARGET_PLACES)
 
 
 def _hours(check: _Checker, data: dict, where: str) -> Decimal:

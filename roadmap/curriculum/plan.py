@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
-from ..models import Milestone, Roadmap, Stage, Status, Topic
+from ..models import Evidence, Milestone, Result, Roadmap, Stage, Status, Topic
 from .format import CurriculumSpec, MilestoneSpec, StageSpec, TopicSpec
 
 
@@ -32,6 +32,7 @@ class Reason(StrEnum):
     EVENTS = "events"
     POSTS = "posts"
     EVIDENCE = "evidence"
+    RESULTS = "results"
     NOTE = "note"
     MILESTONES = "milestones"
     TOPICS = "topics"
@@ -66,6 +67,7 @@ class Step:
     renamed: str = ""
     moved: str = ""
     reweighed: str = ""
+    retargeted: str = ""
     kept_because: str = ""
     reasons: tuple[Reason, ...] = ()
 
@@ -115,6 +117,11 @@ class UpdatePlan:
         return [_change(s, s.reweighed) for s in self.steps if s.reweighed]
 
     @property
+    def retargeted(self) -> list[Change]:
+        """Reproduction targets that the file sets, changes or takes away."""
+        return [_change(s, s.retargeted) for s in self.steps if s.retargeted]
+
+    @property
     def removed(self) -> list[Change]:
         return [_change(s) for s in self.steps if s.action is Action.REMOVE]
 
@@ -125,7 +132,13 @@ class UpdatePlan:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.added or self.renamed or self.moved or self.removed or self.kept or self.reweighed
+            self.added
+            or self.renamed
+            or self.moved
+            or self.removed
+            or self.kept
+            or self.reweighed
+            or self.retargeted
         )
 
     @property
@@ -133,7 +146,8 @@ class UpdatePlan:
         """Stands for exactly what this plan would do: the review sends it back when applied."""
         text = "\n".join(
             f"{step.kind}|{step.key}|{step.action}|{step.parent}|{step.position}|{step.title}"
-            f"|{step.renamed}|{step.moved}|{step.reweighed}|{step.kept_because}"
+            f"|{step.renamed}|{step.moved}|{step.reweighed}|{step.retargeted}"
+            f"|{step.kept_because}"
             for step in self.steps
         )
         digest = hashlib.sha256(f"{self.spec.key}|{self.spec.version}\n{text}".encode())
@@ -149,6 +163,7 @@ class UpdatePlan:
                 ("renamed", self.renamed, ""),
                 ("moved", self.moved, ""),
                 ("changed the hours or optional flag of", self.reweighed, ""),
+                ("changed the target of", self.retargeted, ""),
                 ("removed", self.removed, ""),
                 ("kept", self.kept, " that the file no longer has"),
             ]
@@ -186,7 +201,11 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
     milestones = {
         m.key: m
         for m in roadmap.milestones.annotate(
-            n_events=Count("events", distinct=True), n_posts=Count("posts", distinct=True)
+            n_events=Count("events", distinct=True),
+            n_posts=Count("posts", distinct=True),
+            # Results and evidence pushed from git: kept with the milestone.
+            has_results=Exists(Result.objects.filter(milestone=OuterRef("pk")))
+            | Exists(Evidence.objects.filter(milestone=OuterRef("pk"))),
         )
     }
     plan = UpdatePlan(roadmap=roadmap, spec=spec)
@@ -222,6 +241,7 @@ def _in_file_steps(
                 step = _in_file("milestone", m_spec, milestone, m_pos, topic_spec, was_in)
                 if milestone is not None:
                     step.reweighed = _weight_change(m_spec, milestone)
+                    step.retargeted = _target_change(m_spec, milestone)
                 steps.append(step)
     return steps
 
@@ -342,6 +362,14 @@ def _weight_change(spec: MilestoneSpec, milestone: Milestone) -> str:
     return "; ".join(changes)
 
 
+def _target_change(spec: MilestoneSpec, milestone: Milestone) -> str:
+    if spec.target == milestone.target:
+        return ""
+    was = str(milestone.target) if milestone.target else "no target"
+    becomes = str(spec.target) if spec.target else "no target"
+    return f"{was} → {becomes}"
+
+
 def _milestone_reasons(milestone: Milestone) -> dict[Reason, str]:
     """What of the learner's would be lost with the milestone, each part named."""
     reasons = {}
@@ -353,6 +381,8 @@ def _milestone_reasons(milestone: Milestone) -> dict[Reason, str]:
         reasons[Reason.POSTS] = f"{_count(milestone.n_posts, 'post')} tied to it"
     if milestone.evidence_url:
         reasons[Reason.EVIDENCE] = "an evidence link"
+    if milestone.has_results:
+        reasons[Reason.RESULTS] = "recorded results or evidence"
     if milestone.private_note:
         reasons[Reason.NOTE] = "a private note"
     return reasons

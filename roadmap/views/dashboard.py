@@ -8,6 +8,7 @@ from django.db.models import Count, F, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
@@ -17,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import charts, stats
 from ..models import Roadmap, Status
 from .common import in_roadmap_zone, owns, page_path, roadmap_for
+from .notebook import quarter_results
 
 
 def _dashboard_etag(request, roadmap, **kwargs) -> str | None:
@@ -95,7 +97,26 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         tied.setdefault(post.tied_to, []).append(post)
     for milestone in done:
         milestone.tied_posts = tied.get(milestone.pk, [])
-    return {
+    projection = stats.projection(
+        remaining=roadmap.progress.counted - roadmap.progress.done,
+        recent=recent,
+        today=today,
+        started_on=start,
+        target=roadmap.target_date,
+    )
+    time = _time_context(request, roadmap, history, today=today, start=start)
+    if time.get("hours_projection") and time["hours_projection"].message:
+        projection = time["hours_projection"]
+    heat_minutes = time["hours_visible"] and request.GET.get("heat") == "minutes"
+    if heat_minutes:
+        minutes = stats.minutes_heatmap(history.sessions, today=today, tz=tz)
+        heatmap = charts.minutes_heatmap_svg(minutes, title="A year of study time", today=today)
+        heatmap_rows = charts.minutes_table_rows(minutes)
+    else:
+        heatmap = charts.heatmap_svg(days, title="A year of learning", today=today)
+        heatmap_rows = charts.heatmap_table_rows(days)
+    return time | {
+        "heat_minutes": heat_minutes,
         "roadmap": roadmap,
         "is_owner": owns(request, roadmap),
         "next_url": page_path(request),
@@ -113,15 +134,9 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         "plan": plan,
         "pace_recent": recent,
         "pace_month": last_month,
-        "projection": stats.projection(
-            remaining=roadmap.progress.counted - roadmap.progress.done,
-            recent=recent,
-            today=today,
-            started_on=start,
-            target=roadmap.target_date,
-        ),
-        "heatmap": charts.heatmap_svg(days, title="A year of learning", today=today),
-        "heatmap_rows": charts.heatmap_table_rows(days),
+        "projection": projection,
+        "heatmap": heatmap,
+        "heatmap_rows": heatmap_rows,
         "streak": stats.learning_streak(history.events, history.post_times, today=today, tz=tz),
         "in_progress": [shown[pk] for pk in lists["in_progress"]],
         "next_up": [shown[pk] for pk in lists["next_up"]],
@@ -134,6 +149,41 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         ],
         "quarters": stats.Quarter.between(start, today),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+    }
+
+
+def _time_context(request, roadmap: Roadmap, history, *, today, start) -> dict:
+    """Hours spent against the estimate, the ratio per kind, the projection they give and
+    the running timer: for the owner, and for visitors where the owner shows hours."""
+    if not roadmap.shows_hours_to(request.user):
+        return {"hours_visible": False}
+    spent = stats.time_spent(history)
+    tz = history.tz
+    running = next((s for s in history.sessions if s.running), None)
+    running_row = history.rows.get(running.milestone_id) if running else None
+    return {
+        "hours_visible": True,
+        "time_spent": spent,
+        "min_timed_done": stats.MIN_TIMED_DONE,
+        "minutes_legend": charts.minutes_legend(),
+        "hours_projection": stats.time_projection(history, spent, today=today, started_on=start),
+        "studied_month": stats.hours_of(
+            stats.minutes_between(
+                history.sessions, since=today - 4 * stats.WEEK, until=today, tz=tz
+            )
+        ),
+        "studied_quarter": stats.hours_of(
+            stats.minutes_between(
+                history.sessions, since=today - 12 * stats.WEEK, until=today, tz=tz
+            )
+        ),
+        "running": running if owns(request, roadmap) else None,
+        "running_row": running_row,
+        "running_timer_url": reverse(
+            "roadmap:milestone-timer", args=[roadmap.slug, running_row.slug]
+        )
+        if running_row and owns(request, roadmap)
+        else None,
     }
 
 
@@ -170,7 +220,9 @@ def quarter_review(request, roadmap, year, number):
         "quarter": review.quarter,
         "previous": previous if previous >= first else None,
         "next": following if following.start <= today else None,
+        "quarter_results": quarter_results(roadmap, review.quarter),
         "is_owner": owns(request, roadmap),
+        "hours_visible": roadmap.shows_hours_to(request.user),
     }
     response = TemplateResponse(request, "roadmap/quarter_review.html", context)
     return in_roadmap_zone(response, roadmap)

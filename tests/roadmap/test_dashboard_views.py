@@ -132,9 +132,10 @@ def test_a_status_control_on_the_dashboard_swaps_its_row_and_the_overall_summary
         '<ul class="milestones next-up" hx-target="closest [data-milestone]" hx-swap="outerHTML"'
         ' hx-select="[data-milestone]" hx-select-oob="#progress-overall">'
     ) in now
-    assert 'id="m-install-python"' in now and "status-control" in now
+    assert 'id="m-install-python"' in now and 'class="status-badge" role="button"' in now
+    assert '<template id="status-menu">' in html
     # The other widgets follow the status view's event: no part of the page swaps out of band.
-    assert 'hx-trigger="every 45s, progress-changed from:body"' in html
+    assert 'hx-trigger="every 45s, progress-changed from:body, time-changed from:body"' in html
     assert "hx-swap-oob" not in html
 
 
@@ -168,10 +169,12 @@ def test_a_status_change_from_the_dashboard_fires_the_event_that_refreshes_it(
 
 def test_owner_sees_controls_on_now_and_next_visitor_does_not(client, learner_client, roadmap):
     owner = widget(text_of(learner_client.get(dashboard_url(roadmap))), "now")
-    assert 'hx-post="/roadmaps/test-path/milestones/install-python/status/"' in owner
-    visitor = widget(text_of(client.get(dashboard_url(roadmap))), "now")
+    assert 'href="?status_of=install-python"' in owner
+    visitor_page = text_of(client.get(dashboard_url(roadmap)))
+    visitor = widget(visitor_page, "now")
     assert 'id="m-install-python"' in visitor
-    assert "status-control" not in visitor and "hx-target" not in visitor
+    assert 'role="button"' not in visitor and "hx-target" not in visitor
+    assert "status-menu" not in visitor_page and "status-control" not in visitor_page
 
 
 @pytest.mark.parametrize(("milestones", "events"), [(10, 20), (600, 5000)])
@@ -180,9 +183,9 @@ def test_dashboard_queries_do_not_grow(
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
-    # Two for the ETag, then the roadmap, the four of its history, its stages, the
+    # Two for the ETag, then the roadmap, the five of its history, its stages, the
     # milestones the page lists, the posts tied to recently done ones and the latest posts.
-    with django_assert_num_queries(11 + SITE_VERSION):
+    with django_assert_num_queries(12 + SITE_VERSION):
         response = client.get(dashboard_url(roadmap))
     assert response.status_code == 200
     etag = response["ETag"]
@@ -192,14 +195,15 @@ def test_dashboard_queries_do_not_grow(
 
 
 @pytest.mark.parametrize(("milestones", "events"), [(10, 20), (600, 5000)])
-def test_roadmap_history_loads_in_four_queries_at_any_size(
+def test_roadmap_history_loads_in_five_queries_at_any_size(
     milestones, events, learner, django_assert_num_queries
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
     roadmap.refresh_from_db()
-    # Its milestones, its events, its published posts, its topics with their prerequisites.
-    with django_assert_num_queries(4):
+    # Its milestones, its events, its published posts, its topics with their prerequisites,
+    # its study sessions.
+    with django_assert_num_queries(5):
         history = roadmap.history()
     assert len(history.rows) == milestones
     assert len(history.events) == events
@@ -238,8 +242,8 @@ def test_quarter_review_queries_do_not_grow(
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
     quarter = Quarter.of(timezone.localdate()).previous
-    # The roadmap, then the four of its history.
-    with django_assert_num_queries(5 + SITE_VERSION):
+    # The roadmap, the five of its history, and the quarter's reproduction results.
+    with django_assert_num_queries(7 + SITE_VERSION):
         response = client.get(f"/roadmaps/{roadmap.slug}/review/{quarter}/")
     assert response.status_code == 200
 

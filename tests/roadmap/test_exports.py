@@ -7,6 +7,7 @@ and where, and changes nothing.
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -26,7 +27,18 @@ from roadmap.exports import (
     roadmap_export_json,
     roadmap_import,
 )
-from roadmap.models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Status, Topic
+from roadmap.models import (
+    Evidence,
+    Milestone,
+    ProgressEvent,
+    Resource,
+    Result,
+    Roadmap,
+    Stage,
+    Status,
+    StudySession,
+    Topic,
+)
 from roadmap.services import milestone_set_status
 from tests.factories import build_history, build_roadmap
 
@@ -46,6 +58,7 @@ ROADMAP_FIELDS = [
     "curriculum_key",
     "curriculum_version",
     "created_at",
+    "show_hours",
 ]
 MILESTONE_FIELDS = [
     "topic__key",
@@ -63,6 +76,10 @@ MILESTONE_FIELDS = [
     "completed_at",
     "evidence_url",
     "private_note",
+    "target_metric",
+    "target_value",
+    "target_direction",
+    "target_tolerance",
 ]
 
 
@@ -94,6 +111,30 @@ def snapshot(roadmap: Roadmap) -> dict:
         "events": list(
             roadmap.events.order_by("at", "pk").values_list(
                 "milestone__key", "from_status", "to_status", "at"
+            )
+        ),
+        "results": list(
+            Result.objects.filter(milestone__roadmap=roadmap)
+            .order_by("measured_on", "pk")
+            .values_list(
+                "milestone__key", "value", "measured_on", "evidence_url", "note", "created_at"
+            )
+        ),
+        "evidence": list(
+            Evidence.objects.filter(milestone__roadmap=roadmap)
+            .order_by("at", "pk")
+            .values_list("milestone__key", "url", "note", "source", "at")
+        ),
+        "study_sessions": list(
+            roadmap.study_sessions.order_by("started_at", "pk").values_list(
+                "learner_id",
+                "milestone__key",
+                "started_at",
+                "ended_at",
+                "minutes",
+                "note",
+                "by_hand",
+                "capped",
             )
         ),
     }
@@ -129,7 +170,48 @@ def lived_in(roadmap) -> Roadmap:
         evidence_url="https://github.com/ada/notes/blob/main/pca.ipynb",
         private_note="Left off at the proof of the Eckart–Young theorem. <b>not html</b>",
     )
+    roadmap.milestones.filter(key="svd-pca").update(
+        target_metric="explained variance %",
+        target_value=Decimal("95.1234"),
+        target_direction="within",
+        target_tolerance=Decimal("0.5"),
+    )
+    svd = roadmap.milestones.get(key="svd-pca")
+    Result.objects.create(
+        milestone=svd,
+        value=Decimal("94.8"),
+        measured_on=date(2026, 1, 20),
+        evidence_url="https://github.com/ada/notes/commit/abc1234",
+        note="first try, “centred”",
+    )
+    Result.objects.create(milestone=svd, value=Decimal("-0.0001"), measured_on=date(2026, 2, 1))
+    Evidence.objects.create(
+        milestone=svd,
+        url="https://github.com/ada/notes/pull/3",
+        note="PCA via SVD",
+        source=Evidence.Source.WEBHOOK,
+        at=start + timedelta(days=19, microseconds=5),
+    )
+    StudySession.objects.create(
+        learner=roadmap.owner,
+        roadmap=roadmap,
+        milestone=svd,
+        started_at=start + timedelta(days=10, hours=1, microseconds=7),
+        ended_at=start + timedelta(days=10, hours=2, minutes=5),
+        minutes=65,
+        note="SVD by hand, “slowly”",
+    )
+    StudySession.objects.create(
+        learner=roadmap.owner,
+        roadmap=roadmap,
+        milestone=svd,
+        started_at=start + timedelta(days=11),
+        ended_at=start + timedelta(days=11, hours=8),
+        minutes=480,
+        capped=True,
+    )
     Roadmap.objects.filter(pk=roadmap.pk).update(
+        show_hours=True,
         target_date=date(2027, 3, 1),
         time_zone="Europe/London",
         summary="My year of ML, “honestly”.",
@@ -165,6 +247,11 @@ def test_a_roadmap_exported_deleted_and_imported_comes_back_field_for_field(
     for part in before:
         assert after[part] == before[part], part
     assert len(after["events"]) == 7 and after["events"][0][3].microsecond == 345678
+    assert len(after["results"]) == 2 and len(after["evidence"]) == 1
+    assert len(after["study_sessions"]) == 2 and after["roadmap"]["show_hours"]
+    assert str(imported.milestones.get(key="svd-pca").target) == (
+        "within 0.5 of 95.1234 explained variance %"
+    )
     assert snapshot(graces_roadmap) == others_before
     # Its pages read as they did: progress is computed from what was imported.
     assert imported.progress == progress
@@ -239,8 +326,9 @@ def test_the_export_costs_the_same_queries_at_any_size(
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=milestones * 3)
-    # The session and its user, then the roadmap and the export's six reads.
-    with django_assert_num_queries(9):
+    # The session and its user, then the roadmap and the export's nine reads (its stages,
+    # topics, milestones, resources, prerequisites, events, results, evidence, time logged).
+    with django_assert_num_queries(12):
         response = learner_client.get(f"/roadmaps/{roadmap.slug}/export.json")
     assert response.status_code == 200
     assert len(json.loads(response.content)["events"]) == milestones * 3
@@ -461,3 +549,22 @@ def test_the_import_page_is_a_form_that_works_without_javascript(learner_client)
     assert 'enctype="multipart/form-data"' in html
     assert '<label for="id_file">Export file</label>' in html
     assert '<label for="id_as_copy">Import as a copy if its address is taken</label>' in html
+
+
+def test_a_bad_target_or_result_is_refused_with_where_and_changes_nothing(lived_in):
+    document = json.loads(roadmap_export_json(lived_in))
+    svd = document["stages"][0]["topics"][1]["milestones"][0]
+    assert svd["key"] == "svd-pca"
+    svd["target"]["direction"] = "sideways"
+    svd["results"][0]["value"] = "94.8"
+    svd["evidence"][0]["url"] = "javascript:alert(1)"
+    counts = row_counts()
+    with pytest.raises(ImportRefused) as refused:
+        parse_roadmap_export(json.dumps(document))
+    path = "stages[0].topics[1].milestones[0]"
+    assert refused.value.errors == [
+        f"{path}.target.direction: 'sideways' is not one of at_least, at_most, within",
+        f"{path}.results[0].value: expected a number, got text",
+        f"{path}.evidence[0].url: 'javascript:alert(1)' is not a web address",
+    ]
+    assert row_counts() == counts

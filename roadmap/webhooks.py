@@ -1,0 +1,167 @@
+"""Evidence from git: a repository's push webhook, in GitHub's format, read into a roadmap.
+
+A commit whose message names a milestone's key in brackets, `[gpt2-fineweb]`, becomes
+evidence on that milestone; `[gpt2-fineweb done]` also marks the milestone done, at the
+commit's time, through the one status service. Deliveries are signed with the roadmap's
+secret (HMAC-SHA256 of the body, GitHub's X-Hub-Signature-256), and each delivery id is
+acted on once.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Evidence, Milestone, Roadmap, SiteVersion, Status, WebhookDelivery
+from .services import milestone_set_status
+
+SIGNATURE_PREFIX = "sha256="
+# GitHub's delivery ids are GUIDs; anything of this shape is kept, nothing longer.
+DELIVERY_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+# `[key]` or `[key done]` anywhere in a commit message; keys are a curriculum's keys.
+MENTION = re.compile(r"\[\s*([a-z0-9][a-z0-9-]{0,59})(?:\s+(done))?\s*\]")
+# A push lists at most 2,048 commits (GitHub's own limit); a body past it is not GitHub's.
+MAX_COMMITS = 2048
+
+validate_url = URLValidator(schemes=["http", "https"])
+
+
+def new_secret() -> str:
+    """A fresh secret to paste into the repository's webhook settings."""
+    return secrets.token_hex(32)
+
+
+def signature_valid(secret: str, body: bytes, header: str) -> bool:
+    """Whether `header` (X-Hub-Signature-256) is the HMAC-SHA256 of `body` under `secret`."""
+    if not secret or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header[len(SIGNATURE_PREFIX) :].encode())
+
+
+class PayloadError(ValueError):
+    """A signed body that is not a push as GitHub sends it."""
+
+
+class Replayed(Exception):
+    """A delivery already acted on, sent again."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    key: str
+    done: bool
+    url: str
+    summary: str
+    at: datetime
+
+
+@dataclass
+class PushReport:
+    evidence_added: list[str] = field(default_factory=list)
+    marked_done: list[str] = field(default_factory=list)
+    unknown_keys: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "evidence_added": self.evidence_added,
+            "marked_done": self.marked_done,
+            "unknown_keys": self.unknown_keys,
+        }
+
+
+def _commit_time(raw, now: datetime) -> datetime:
+    """The commit's own time, never later than now: a clock ahead cannot date work ahead."""
+    try:
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return now
+    return min(at, now)
+
+
+def mentions(payload, *, now: datetime) -> list[Mention]:
+    """Every milestone key named in the push's commits, in the order they were pushed."""
+    if not isinstance(payload, dict):
+        raise PayloadError("The body is not a JSON object.")
+    commits = payload.get("commits", [])
+    if not isinstance(commits, list):
+        raise PayloadError("'commits' is not a list.")
+    if len(commits) > MAX_COMMITS:
+        raise PayloadError(f"A push lists at most {MAX_COMMITS} commits.")
+    found = []
+    for commit in commits:
+        if not isinstance(commit, dict):
+            continue
+        message, url = commit.get("message"), commit.get("url")
+        if not isinstance(message, str) or not isinstance(url, str) or len(url) > 500:
+            continue
+        try:
+            validate_url(url)
+        except ValidationError:
+            continue
+        summary = message.strip().splitlines()[0][:200] if message.strip() else ""
+        at = _commit_time(commit.get("timestamp"), now)
+        for key, done in MENTION.findall(message):
+            found.append(Mention(key=key, done=bool(done), url=url, summary=summary, at=at))
+    return found
+
+
+def push_record(*, roadmap: Roadmap, delivery: str, payload) -> PushReport:
+    """Add the pushed commits that name a milestone as its evidence, and mark done those
+    named with `done`. A delivery id seen before raises Replayed and changes nothing."""
+    now = timezone.now()
+    found = mentions(payload, now=now)
+    report = PushReport()
+    with transaction.atomic(), SiteVersion.objects.counted_once():
+        try:
+            with transaction.atomic():
+                WebhookDelivery.objects.create(roadmap=roadmap, delivery=delivery)
+        except IntegrityError as exc:
+            raise Replayed(delivery) from exc
+        keys = {mention.key for mention in found}
+        milestones = {m.key: m for m in Milestone.objects.filter(roadmap=roadmap, key__in=keys)}
+        report.unknown_keys = sorted(keys - set(milestones))
+        known = [mention for mention in found if mention.key in milestones]
+        existing = set(
+            Evidence.objects.filter(milestone__in=milestones.values()).values_list(
+                "milestone_id", "url"
+            )
+        )
+        new = {}
+        for mention in known:
+            milestone = milestones[mention.key]
+            if (milestone.pk, mention.url) not in existing:
+                new.setdefault(
+                    (milestone.pk, mention.url),
+                    Evidence(
+                        milestone=milestone,
+                        url=mention.url,
+                        note=mention.summary,
+                        source=Evidence.Source.WEBHOOK,
+                        at=mention.at,
+                    ),
+                )
+        Evidence.objects.bulk_create(new.values(), ignore_conflicts=True)
+        report.evidence_added = sorted({evidence.milestone.key for evidence in new.values()})
+        # Done at the first commit that says so: the work was finished then.
+        done_at: dict[str, datetime] = {}
+        for mention in known:
+            if mention.done:
+                done_at[mention.key] = min(done_at.get(mention.key, mention.at), mention.at)
+        for key, at in sorted(done_at.items()):
+            milestone = milestones[key]
+            if milestone.status != Status.DONE:
+                milestone_set_status(milestone=milestone, status=Status.DONE, at=at)
+                report.marked_done.append(key)
+        if new:
+            Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
+    return report

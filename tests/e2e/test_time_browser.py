@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from roadmap.models import StudySession
+from tests.e2e.conftest import log_in, serious_violations
+
+
+def test_a_timer_survives_a_reload_and_stopping_it_moves_the_dashboard_in_place(
+    page: Page, site, console_errors
+):
+    base, roadmap = site
+    milestone = roadmap.milestones.get(key="svd-pca")
+    log_in(page, base, milestone.get_absolute_url())
+    section = page.locator("#milestone-time")
+    section.get_by_role("button", name="Start timer").click()
+    expect(section).to_contain_text("Timer running since")
+    expect(page.locator("#status-announcer")).to_contain_text("Timer started on")
+
+    page.reload()
+    expect(section).to_contain_text("Timer running since")
+    expect(section.get_by_role("button", name="Stop timer")).to_be_visible()
+    assert serious_violations(page) == []
+
+    # An hour and a half later, by the server's clock.
+    StudySession.objects.update(
+        started_at=StudySession.objects.get().started_at - timedelta(minutes=90)
+    )
+    page.goto(f"{base}/roadmaps/{roadmap.slug}/dashboard/")
+    page.evaluate("window.__sameDocument = true")
+    hours = page.locator("#hours-spent")
+    expect(hours).to_contain_text("0 h spent of")
+    expect(page.locator("#widget-time")).to_contain_text("Timer running on")
+    expect(page.locator("#widget-time [data-timer-elapsed]")).to_contain_text("1 h 30 min so far")
+
+    page.locator("#widget-time").get_by_role("button", name="Stop timer").click()
+    expect(hours).to_contain_text("1.5 h spent of")
+    expect(page.locator("#widget-time")).not_to_contain_text("Timer running on")
+    expect(page.locator("#status-announcer")).to_contain_text("Timer stopped: 1 h 30 min")
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
+def test_the_timer_opens_with_a_rows_status_buttons(page: Page, site, console_errors):
+    base, roadmap = site
+    log_in(page, base, roadmap.get_absolute_url())
+    page.evaluate("window.__sameDocument = true")
+    row = page.locator("#m-svd-pca")
+    row.locator(".status-badge").click()
+    timer = row.locator("form.row-timer")
+    timer.get_by_role("button", name="Start timer").click()
+    expect(timer.get_by_role("button", name="Stop timer")).to_be_visible()
+    expect(page.locator("#roadmap-hours")).to_contain_text("0 h spent of")
+    assert StudySession.objects.running().get().milestone.key == "svd-pca"
+
+    StudySession.objects.update(
+        started_at=StudySession.objects.get().started_at - timedelta(minutes=45)
+    )
+    row.locator("form.row-timer").get_by_role("button", name="Stop timer").click()
+    expect(page.locator("#roadmap-hours")).to_contain_text("0.8 h spent of")
+    # Closing the status buttons takes the timer with them.
+    row.locator(".status-badge").click()
+    expect(row.locator("form.status-control")).to_have_count(0)
+    expect(row.locator("form.row-timer")).to_have_count(0)
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
