@@ -46,6 +46,9 @@ PAGES = [
     ("roadmap feed", "/roadmaps/{roadmap}/feed/", False),
     ("sitemap", "/sitemap.xml", False),
     ("badge", "/roadmaps/{roadmap}/badge.svg", False),
+    ("reproductions", "/roadmaps/{roadmap}/reproductions/", False),
+    # Never cached (each query is its own page): how fast the index itself answers.
+    ("search", "/search/?q=attention", False),
 ]
 # What visitors read during the mixed run, while the learner changes statuses.
 MIXED_READS = ["roadmap", "topic", "milestone", "dashboard", "home", "journal", "post", "badge"]

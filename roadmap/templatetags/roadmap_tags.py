@@ -26,6 +26,14 @@ def status_options():
     ]
 
 
+@register.simple_tag(takes_context=True)
+def status_open(context, milestone) -> bool:
+    """Whether the page was asked for with this milestone's status buttons open (the way
+    its status button works without JavaScript: ?status_of=<milestone>)."""
+    request = context.get("request")
+    return request is not None and request.GET.get("status_of") == milestone.slug
+
+
 @register.filter
 def status_icon(status: str) -> str:
     return STATUS_UI.get(status, ("?", ""))[0]

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import Milestone, Roadmap
@@ -42,9 +43,16 @@ def local_path(value: str | None) -> str | None:
 
 
 def page_path(request) -> str:
-    """The page a request was made from: itself, or for HTMX the page that sent it."""
+    """The page a request was made from: itself, or for HTMX the page that sent it.
+
+    Without the milestone whose status buttons it opened (?status_of=): once the status is
+    set, the learner returns to the page as it was.
+    """
     if not request.htmx:
-        return request.get_full_path()
+        query = request.GET.copy()
+        query.pop("status_of", None)
+        path = escape_uri_path(request.path)
+        return f"{path}?{query.urlencode()}" if query else path
     try:
         return local_path(request.htmx.current_url_abs_path) or "/"
     except ValueError:

@@ -21,21 +21,45 @@ from ..curriculum import (
 from ..forms import MilestoneNotesForm, NewRoadmapForm
 from ..models import Milestone, Roadmap, Topic
 from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
+from .notebook import reproduction_context
+from .time import roadmap_hours, time_context
+
+# Up to this many milestones the roadmap page holds every stage's; a larger roadmap's page
+# holds the open stage's only and loads another's when it is opened, so it stays light.
+EVERY_STAGE_UP_TO = 250
 
 
-@require_safe
-@vary_on_headers("HX-Request", "HX-Target")
-def roadmap_detail(request, roadmap):
-    roadmap = roadmap_for(request, roadmap)
-    is_owner = owns(request, roadmap)
-    stages = roadmap.stages_with_progress()
-    if fragment_requested(request, "stage-index"):
-        # The index refreshes itself after a status change elsewhere on the page.
-        context = {"roadmap": roadmap, "stages": stages, "is_owner": is_owner}
-        return TemplateResponse(request, "roadmap/roadmap_detail.html#stage-index", context)
+def _open_stage(request, roadmap, stages):
+    """The stage the page opens: the one asked for (?stage=), the one holding the milestone
+    whose status buttons are open (?status_of=), else the first with a milestone in
+    progress, else the first not finished, else the last."""
+    by_key = {stage.key: stage for stage in stages}
+    if request.GET.get("stage") in by_key:
+        return by_key[request.GET["stage"]]
+    if request.GET.get("status_of"):
+        stage_id = (
+            roadmap.milestones.filter(slug=request.GET["status_of"])
+            .values_list("topic__stage_id", flat=True)
+            .first()
+        )
+        for stage in stages:
+            if stage.pk == stage_id:
+                return stage
+    for test in (
+        lambda p: p.in_progress > 0,
+        lambda p: p.done < p.counted or p.optional_done < p.optional,
+    ):
+        for stage in stages:
+            if test(stage.progress):
+                return stage
+    return stages[-1] if stages else None
 
-    topics = list(roadmap.topics.with_progress())
-    milestones = list(roadmap.milestones.in_roadmap_order())
+
+def _fill_stages(roadmap, stages, loaded) -> None:
+    """Give each stage of `loaded` its topics and each topic its milestones, in 2 queries."""
+    ids = [stage.pk for stage in loaded]
+    topics = list(roadmap.topics.with_progress().filter(stage__in=ids))
+    milestones = list(roadmap.milestones.in_roadmap_order().filter(topic__stage__in=ids))
     # Hand every row its roadmap and parents, so building addresses and ids costs no query.
     by_topic: dict[int, list[Milestone]] = {}
     for milestone in milestones:
@@ -46,25 +70,50 @@ def roadmap_detail(request, roadmap):
         topic.roadmap = roadmap
         topic.milestone_list = by_topic.get(topic.pk, [])
         by_stage.setdefault(topic.stage_id, []).append(topic)
-    for stage in stages:
+    for stage in loaded:
         stage.topic_list = by_stage.get(stage.pk, [])
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+def roadmap_detail(request, roadmap):
+    roadmap = roadmap_for(request, roadmap)
+    is_owner = owns(request, roadmap)
+    if fragment_requested(request, "roadmap-hours"):
+        # The hours line refreshes itself after time is logged elsewhere on the page.
+        context = {"roadmap": roadmap, "is_owner": is_owner, **roadmap_hours(request, roadmap)}
+        return TemplateResponse(request, "roadmap/includes/time_roadmap_line.html", context)
+    stages = roadmap.stages_with_progress()
+    if fragment_requested(request, "stage-index"):
+        # The index refreshes itself after a status change elsewhere on the page.
+        context = {"roadmap": roadmap, "stages": stages, "is_owner": is_owner}
+        return TemplateResponse(request, "roadmap/roadmap_detail.html#stage-index", context)
+
+    opened = _open_stage(request, roadmap, stages)
+    every_stage = roadmap.progress.required + roadmap.progress.optional <= EVERY_STAGE_UP_TO
+    for stage in stages:
+        stage.is_open = every_stage or stage is opened
+        stage.topic_list = None
+    context = {
+        "roadmap": roadmap,
+        "stages": stages,
+        "is_owner": is_owner,
+        "next_url": page_path(request),
+    }
+    if request.htmx and request.GET.get("stage") and opened is not None:
+        # A closed stage of a large roadmap, opened: its topics and milestones alone.
+        _fill_stages(roadmap, stages, [opened])
+        context["stage"] = opened
+        return TemplateResponse(request, "roadmap/roadmap_detail.html#stage-body", context)
+    _fill_stages(roadmap, stages, [stage for stage in stages if stage.is_open])
 
     newer = None
     if is_owner and roadmap.curriculum_key:
         newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
         if newest and newest.version > (roadmap.curriculum_version or 0):
             newer = newest
-    return TemplateResponse(
-        request,
-        "roadmap/roadmap_detail.html",
-        {
-            "roadmap": roadmap,
-            "newer_curriculum": newer,
-            "stages": stages,
-            "is_owner": is_owner,
-            "next_url": page_path(request),
-        },
-    )
+    context |= {"newer_curriculum": newer, **roadmap_hours(request, roadmap)}
+    return TemplateResponse(request, "roadmap/roadmap_detail.html", context)
 
 
 @login_required
@@ -209,8 +258,9 @@ def milestone_detail(request, roadmap, milestone):
     return milestone_page(request, roadmap, milestone, form)
 
 
-def milestone_page(request, roadmap, milestone, form, status=200):
-    """The milestone's page; `form` keeps what the owner typed when it was refused."""
+def milestone_page(request, roadmap, milestone, form, status=200, reproduction=None):
+    """The milestone's page; `form` (or one in `reproduction`) keeps what the owner typed
+    when it was refused."""
     stages = roadmap.stages_with_progress()
     milestone.topic.stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
     is_owner = owns(request, roadmap)
@@ -228,6 +278,8 @@ def milestone_page(request, roadmap, milestone, form, status=200):
             "form": form,
             "is_owner": is_owner,
             "next_url": milestone.get_absolute_url(),
+            **time_context(request, roadmap, milestone),
+            **reproduction_context(milestone, is_owner=is_owner, **(reproduction or {})),
         },
         status=status,
     )

@@ -64,8 +64,12 @@ document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, textarea, select, [contenteditable]")) return;
   const item = event.target.closest("[data-milestone]");
   // Each status button carries its key (aria-keyshortcuts), so the keys are defined once, on
-  // the server, and announced to screen readers from the same place.
-  const button = item && item.querySelector(`button[name="status"][aria-keyshortcuts="${key}"]`);
+  // the server, and announced to screen readers from the same place. A row whose buttons
+  // are closed opens them first (see "A milestone's status buttons" below).
+  const selector = `button[name="status"][aria-keyshortcuts="${key}"]`;
+  const menu = document.getElementById("status-menu");
+  const isStatusKey = menu && menu.content.querySelector(selector);
+  const button = item && (item.querySelector(selector) || (isStatusKey && openStatusMenu(item)?.querySelector(selector)));
   if (!button || button.disabled) return;
   event.preventDefault();
   // A milestone swapped in a moment ago may not be wired up by HTMX yet; without this
@@ -333,3 +337,151 @@ function enhancePickers(root) {
 document.addEventListener("DOMContentLoaded", () => enhancePickers(document));
 // Another roadmap chosen: its milestones and topics arrive by HTMX.
 document.addEventListener("htmx:load", (event) => enhancePickers(event.detail.elt));
+
+// --- A milestone's status buttons, opened from its status ------------------------------------
+// On the owner's pages each row's status is a button (a link to the page with that row's
+// buttons open, ?status_of=, where there is no script); here it opens them in place, cloned
+// from <template id="status-menu">, one row at a time. Escape closes them. A status key
+// pressed on a row opens them and presses that status at once.
+function statusBadge(row) {
+  return row.querySelector('a.status-badge[role="button"]');
+}
+
+function closeStatusMenus(except) {
+  for (const form of document.querySelectorAll("[data-milestone] > form.status-control")) {
+    const row = form.closest("[data-milestone]");
+    if (row === except) continue;
+    form.remove();
+    statusBadge(row)?.setAttribute("aria-expanded", "false");
+  }
+}
+
+function openStatusMenu(row) {
+  const open = row.querySelector(":scope > form.status-control");
+  if (open) return open;
+  const template = document.getElementById("status-menu");
+  const badge = statusBadge(row);
+  const link = row.querySelector("a.milestone-title");
+  if (!template || !badge || !link) return null;
+  closeStatusMenus(row);
+  const form = template.content.querySelector("form").cloneNode(true);
+  const url = new URL("status/", link.href).pathname;
+  form.action = url;
+  form.setAttribute("hx-post", url);
+  form.querySelector("legend").textContent = `Status of “${link.textContent.trim()}”`;
+  const status = [...row.classList].find((name) => name.startsWith("status-"))?.slice(7);
+  for (const button of form.querySelectorAll('button[name="status"]')) {
+    button.id = `${row.id}-${button.value}`;
+    button.setAttribute("aria-pressed", String(button.value === status));
+  }
+  row.querySelector(".milestone-main").after(form);
+  badge.setAttribute("aria-expanded", "true");
+  badge.setAttribute("aria-controls", form.id = `${row.id}-status`);
+  if (window.htmx) window.htmx.process(form);
+  return form;
+}
+
+function toggleStatusMenu(event) {
+  if (!(event.target instanceof Element)) return;
+  const badge = event.target.closest('a.status-badge[role="button"]');
+  const row = badge?.closest("[data-milestone]");
+  if (!row) return;
+  event.preventDefault();
+  if (badge.getAttribute("aria-expanded") === "true") {
+    closeStatusMenus();
+    return;
+  }
+  const form = openStatusMenu(row);
+  form?.querySelector('button[aria-pressed="true"]')?.focus();
+}
+document.addEventListener("click", toggleStatusMenu);
+// It is a button to assistive technology, so Space presses it too.
+document.addEventListener("keydown", (event) => {
+  if (event.key === " " && event.target instanceof Element && event.target.matches('a.status-badge[role="button"]')) {
+    toggleStatusMenu(event);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+  const row = event.target.closest("[data-milestone]");
+  if (!row || !row.querySelector(":scope > form.status-control")) return;
+  closeStatusMenus();
+  statusBadge(row)?.focus();
+});
+
+// The row a status button was pressed in is replaced by the answer: the focus goes to its
+// status again, not back to the top of the page.
+let rowWithFocus = "";
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const row = document.activeElement?.closest?.("[data-milestone]");
+  rowWithFocus = row && event.detail.target === row ? row.id : "";
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!rowWithFocus || (document.activeElement && document.activeElement !== document.body)) return;
+  const row = document.getElementById(rowWithFocus);
+  rowWithFocus = "";
+  (row && (statusBadge(row) || row.querySelector("a.milestone-title")))?.focus();
+});
+
+// --- Time spent: a row's timer, and the clock of a running one -------------------------------
+// The status buttons' template also holds the timer's form (includes/time_row_timer.html).
+// When a row's status buttons open, a copy goes after them, addressed to that milestone's
+// timer, and asks the server how it stands (Start, or Stop where it runs here); it leaves
+// with them. The start time is the server's: the clock below only counts up from it.
+function rowTimerFor(row) {
+  const form = document.getElementById("status-menu")?.content.querySelector("form.row-timer");
+  const link = row.querySelector("a.milestone-title");
+  if (!form || !link) return null;
+  const copy = form.cloneNode(true);
+  const url = new URL("timer/", link.href).pathname;
+  copy.action = url;
+  copy.setAttribute("hx-post", url);
+  copy.setAttribute("hx-get", url);
+  copy.setAttribute("hx-trigger", "load");
+  return copy;
+}
+
+function followStatusMenus(mutations) {
+  for (const mutation of mutations) {
+    const row = mutation.target;
+    if (!(row instanceof Element) || !row.matches("[data-milestone]")) continue;
+    const menu = row.querySelector(":scope > form.status-control");
+    const timer = row.querySelector(":scope > form.row-timer");
+    if (menu && !timer) {
+      const copy = rowTimerFor(row);
+      if (!copy) continue;
+      menu.after(copy);
+      if (window.htmx) window.htmx.process(copy);
+    } else if (!menu && timer) {
+      timer.remove();
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => {
+  new MutationObserver(followStatusMenus).observe(document.body, { childList: true, subtree: true });
+});
+
+function tickTimers() {
+  for (const out of document.querySelectorAll("[data-timer-elapsed]")) {
+    const since = out.parentElement.querySelector("[data-timer-since]");
+    const start = since && Date.parse(since.getAttribute("datetime"));
+    if (!start) continue;
+    const minutes = Math.max(0, Math.floor((Date.now() - start) / 60000));
+    const hours = Math.floor(minutes / 60);
+    out.textContent = `, ${hours ? `${hours} h ` : ""}${minutes % 60} min so far`;
+  }
+}
+document.addEventListener("DOMContentLoaded", tickTimers);
+document.addEventListener("htmx:afterSettle", tickTimers);
+setInterval(tickTimers, 30000);
+
+// --- The roadmap's stages -----------------------------------------------------------------
+// A stage chosen in the index opens, so its topics and milestones show (and load, on a large
+// roadmap) where the link lands.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest('#stage-index a[href^="#"]');
+  const stage = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  const details = stage?.querySelector("details.stage-body");
+  if (details && !details.open) details.open = true;
+});

@@ -1,7 +1,7 @@
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Milestone, Status
-from tests.e2e.conftest import log_in, serious_violations
+from tests.e2e.conftest import choose_status, log_in, serious_violations
 from tests.factories import build_history
 
 
@@ -19,7 +19,7 @@ def test_status_change_on_the_dashboard_updates_every_widget_in_place(
     expect(next_up).to_contain_text("Install Python")
     expect(next_up).not_to_contain_text("Derive and code PCA via SVD")
 
-    next_up.locator("#m-install-python").get_by_role("button", name="Done").click()
+    choose_status(next_up.locator("#m-install-python"), "Done")
     expect(overall).to_contain_text("11% complete")
     # Done offers a reflection; the dashboard waits while it is open, then follows the
     # "progress-changed" event the change fires.
@@ -27,10 +27,10 @@ def test_status_change_on_the_dashboard_updates_every_widget_in_place(
     expect(page.locator(".next-up #m-install-python")).to_have_count(0)
     expect(page.locator(".widget-recent")).to_contain_text("Install Python")
 
-    next_up.locator("#m-first-notebook").get_by_role("button", name="In progress").click()
+    choose_status(next_up.locator("#m-first-notebook"), "In progress")
     expect(in_progress.locator("#m-first-notebook")).to_be_visible()
     expect(page.locator(".next-up #m-first-notebook")).to_have_count(0)
-    in_progress.locator("#m-first-notebook").get_by_role("button", name="Done").click()
+    choose_status(in_progress.locator("#m-first-notebook"), "Done")
 
     expect(overall).to_contain_text("22% complete")
     expect(page.locator("#status-announcer")).to_contain_text("is now done")
@@ -59,7 +59,7 @@ def test_a_reflection_started_on_the_dashboard_survives_its_refreshes(
     settings.DASHBOARD_REFRESH_SECONDS = 1
     base, roadmap = site
     log_in(page, base, f"/roadmaps/{roadmap.slug}/dashboard/")
-    page.locator(".next-up #m-install-python").get_by_role("button", name="Done").click()
+    choose_status(page.locator(".next-up #m-install-python"), "Done")
     form = page.locator("#m-install-python form.reflection")
     expect(form).to_be_visible()
     form.get_by_label("What I learnt").fill("pyenv, venvs and why pinning matters")
@@ -87,7 +87,7 @@ def test_a_second_tab_catches_up_after_its_refresh(page: Page, site, settings, b
     assert 304 in statuses  # nothing changed yet: the poll costs a 304
 
     log_in(page, base, roadmap.get_absolute_url())
-    page.locator("#m-install-python").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-install-python"), "Done")
     expect(page.locator("#m-install-python .status-text")).to_have_text("Done")
 
     expect(visitor.locator("#progress-overall")).to_contain_text("11% complete", timeout=10000)
@@ -117,7 +117,7 @@ def test_other_pages_have_no_serious_accessibility_violations(page: Page, site):
     log_in(page, base, "/roadmaps/new/")
     assert serious_violations(page) == [], "start a roadmap"
     page.goto(f"{base}/roadmaps/{roadmap.slug}/")
-    page.locator("#m-install-python").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-install-python"), "Done")
     expect(page.locator("#m-install-python form.reflection")).to_be_visible()
     assert serious_violations(page) == [], "the reflection offered on the roadmap page"
     page.goto(f"{base}/roadmaps/{roadmap.slug}/review/2026-Q1/")

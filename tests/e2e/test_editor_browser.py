@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from journal.models import Post
 from roadmap.curriculum import load_curriculum
-from tests.e2e.conftest import log_in, serious_violations, wait_for_htmx
+from tests.e2e.conftest import choose_status, log_in, serious_violations, wait_for_htmx
 
 PCA = "Derive and code PCA via SVD"
 # The controls a learner may use, wherever they are on the page.
@@ -127,7 +127,7 @@ def test_after_marking_done_no_message_lies_over_the_reflection_forms_buttons(
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{base}{roadmap.get_absolute_url()}")
         row = page.locator("#m-micrograd")
-        row.get_by_role("button", name="Done").click()
+        choose_status(row, "Done")
         form = row.locator("form.reflection")
         expect(form).to_be_visible()
         wait_for_htmx(page)
@@ -144,6 +144,6 @@ def test_after_marking_done_no_message_lies_over_the_reflection_forms_buttons(
         form.get_by_role("button", name="Skip", exact=True).click()
         expect(row.locator("form.reflection")).to_have_count(0)
         wait_for_htmx(page)
-        row.get_by_role("button", name="Not started").click()
+        choose_status(row, "Not started")
         wait_for_htmx(page)
     assert console_errors == []

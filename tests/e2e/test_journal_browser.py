@@ -3,7 +3,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from journal.models import Post
-from tests.e2e.conftest import log_in, serious_violations
+from tests.e2e.conftest import choose_status, log_in, serious_violations
 
 BODY = """Today I derived PCA from the SVD: $X = U \\Sigma V^\\top$.
 
@@ -65,7 +65,7 @@ def test_reflection_is_offered_and_saved_from_the_roadmap_page(page: Page, site,
     base, roadmap = site
     log_in(page, base, roadmap.get_absolute_url())
     page.evaluate("window.__sameDocument = true")
-    page.locator("#m-micrograd").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-micrograd"), "Done")
     form = page.locator("#m-micrograd form.reflection")
     expect(form).to_be_visible()
     form.get_by_label("What I learnt").fill("Backprop is the chain rule, applied in order.")
@@ -78,7 +78,7 @@ def test_reflection_is_offered_and_saved_from_the_roadmap_page(page: Page, site,
     assert post.kind == Post.Kind.REFLECTION and post.is_public
     assert [m.key for m in post.milestones.all()] == ["micrograd"]
 
-    page.locator("#m-repro-mlp").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-repro-mlp"), "Done")
     page.locator("#m-repro-mlp").get_by_role("button", name="Skip", exact=True).click()
     expect(page.locator("#m-repro-mlp form.reflection")).to_have_count(0)
     assert Post.objects.count() == 1

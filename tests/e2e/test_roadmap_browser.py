@@ -4,7 +4,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Milestone, ProgressEvent, Status
-from tests.e2e.conftest import log_in, serious_violations, wait_for_htmx
+from tests.e2e.conftest import choose_status, log_in, serious_violations, wait_for_htmx
 
 
 def mark_page(page: Page) -> None:
@@ -25,11 +25,17 @@ def test_click_changes_status_and_every_number_without_reload(page: Page, site, 
     topic = page.locator("#progress-topic-linear-algebra")
     expect(overall).to_contain_text("0% complete")
 
-    page.locator("#m-svd-pca").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-svd-pca"), "Done")
 
     item = page.locator("#m-svd-pca")
     expect(item.locator(".status-text")).to_have_text("Done")
-    expect(item.get_by_role("button", name="Done")).to_have_attribute("aria-pressed", "true")
+    # The row comes back closed, its status pressed again opens with Done pressed.
+    badge = item.locator(".status-badge")
+    expect(badge).to_have_attribute("aria-expanded", "false")
+    expect(badge).to_be_focused()
+    badge.click()
+    expect(item.locator('button[value="done"]')).to_have_attribute("aria-pressed", "true")
+    expect(item.locator('button[value="done"]')).to_be_focused()
     expect(topic).to_contain_text("100% complete")
     expect(topic).to_contain_text("1 done")
     expect(stage).to_contain_text("33% complete")
@@ -57,19 +63,19 @@ def test_on_the_milestone_and_topic_pages_a_change_updates_what_they_show(
     log_in(page, base, milestone.get_absolute_url())
     mark_page(page)
     expect(page.locator("#milestone-history")).to_contain_text("No changes yet")
-    page.locator("#m-svd-pca").get_by_role("button", name="In progress").click()
+    choose_status(page.locator("#m-svd-pca"), "In progress")
     expect(page.locator("#m-svd-pca .status-text")).to_have_text("In progress")
     expect(page.locator("#progress-topic-linear-algebra")).to_contain_text("1 in progress")
     expect(page.locator("#milestone-history")).to_contain_text("Not started → In progress")
     expect(page.locator("#milestone-record")).not_to_contain_text("Started not yet")
-    page.locator("#m-svd-pca").get_by_role("button", name="Done").click()
+    choose_status(page.locator("#m-svd-pca"), "Done")
     expect(page.locator("#milestone-history")).to_contain_text("In progress → Done")
     expect(page.locator("#progress-stage-basics")).to_contain_text("33% complete")
     assert still_same_page(page)
 
     page.goto(f"{base}{milestone.topic.get_absolute_url()}")
     mark_page(page)
-    page.locator("#m-svd-pca").get_by_role("button", name="Skipped").click()
+    choose_status(page.locator("#m-svd-pca"), "Skipped")
     expect(page.locator("#progress-topic-linear-algebra")).to_contain_text("1 skipped")
     expect(page.locator("#progress-overall")).to_contain_text("1 skipped")
     assert still_same_page(page)
@@ -82,11 +88,13 @@ def test_keyboard_alone_reaches_controls_and_sets_status(page: Page, site, conso
     log_in(page, base, roadmap.get_absolute_url())
     mark_page(page)
     link = page.locator("#m-first-notebook-link")
-    link.focus()
+    # One stop for the status and one for the title per milestone: Tab goes row to row.
+    page.locator("#m-install-python-link").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "m-first-notebook-not_started"
+    expect(page.locator("#m-first-notebook .status-badge")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(link).to_be_focused()
 
-    link.focus()
     page.keyboard.press("l")
     expect(page.locator("#m-first-notebook .status-text")).to_have_text("In progress")
     wait_for_htmx(page)
@@ -102,11 +110,20 @@ def test_keyboard_alone_reaches_controls_and_sets_status(page: Page, site, conso
     page.keyboard.press("r")
     expect(page.locator("#m-first-notebook .status-text")).to_have_text("Not started")
 
-    # A status button reached by Tab is pressed with the keyboard too.
-    page.locator("#m-install-python-link").focus()
-    for _ in range(3):
+    # The status opens with Enter or Space, its buttons are reached by Tab, Escape closes
+    # them and gives the focus back, and a button is pressed with the keyboard too.
+    badge = page.locator("#m-install-python .status-badge")
+    badge.focus()
+    page.keyboard.press("Space")
+    expect(badge).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#m-install-python-not_started")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#m-install-python form.status-control")).to_have_count(0)
+    expect(badge).to_be_focused()
+    page.keyboard.press("Enter")
+    for _ in range(2):
         page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "m-install-python-done"
+    expect(page.locator("#m-install-python-done")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#m-install-python .status-text")).to_have_text("Done")
     assert still_same_page(page)
@@ -124,7 +141,12 @@ def test_without_javascript_the_form_posts_and_returns_to_the_milestone(browser,
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     log_in(page, base, roadmap.get_absolute_url())
-    page.locator("#m-micrograd").get_by_role("button", name="In progress").click()
+    # The status is a link to the page with that milestone's buttons open.
+    page.locator("#m-micrograd .status-badge").click()
+    page.wait_for_url(re.compile(r".*/roadmaps/test-path/\?status_of=micrograd$"))
+    # The buttons open with the focus on the status it has.
+    expect(page.locator("#m-micrograd-not_started")).to_be_focused()
+    page.locator("#m-micrograd-in_progress").click()
     page.wait_for_url(re.compile(r".*/roadmaps/test-path/#m-micrograd$"))
     expect(page.locator("#m-micrograd .status-text")).to_have_text("In progress")
     assert Milestone.objects.get(key="micrograd").status == Status.IN_PROGRESS
@@ -148,7 +170,9 @@ def test_expired_session_sends_the_learner_to_log_in(page: Page, site):
     base, roadmap = site
     log_in(page, base, roadmap.get_absolute_url())
     Session.objects.all().delete()  # the session ends on the server while the page is open
-    page.locator("#m-svd-pca").get_by_role("button", name="Done").click()
+    page.wait_for_load_state()
+    # Opening the row's buttons asks the server for its timer: the first request tells.
+    page.locator("#m-svd-pca .status-badge").click()
     page.wait_for_url(re.compile(r".*/accounts/login/\?next=/roadmaps/test-path/"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert Milestone.objects.get(key="svd-pca").status == Status.NOT_STARTED

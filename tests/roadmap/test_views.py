@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from roadmap.models import Milestone, ProgressEvent, Roadmap, Status
 from roadmap.services import milestone_set_status
+from roadmap.views.pages import EVERY_STAGE_UP_TO
 from tests.factories import SITE_VERSION, build_roadmap
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_visitor_reads_the_roadmap_as_nested_lists_with_status_text(client, road
     response = client.get(roadmap.get_absolute_url())
     assert response.status_code == 200
     html = text_of(response)
-    assert '<ol class="stages">' in html and '<ol class="topics">' in html
+    assert '<ol class="stages">' in html and '<ol class="topics" id="stage-basics-topics">' in html
     assert '<ul class="milestones">' in html
     assert "Derive and code PCA via SVD" in html
     item = re.search(r'<li id="m-svd-pca".*?</li>', html).group(0)
@@ -53,10 +54,31 @@ def test_visitor_sees_no_controls(client, roadmap, milestone):
         assert "private_note" not in html
 
 
-def test_owner_sees_a_control_for_every_milestone(learner_client, roadmap):
+STATUS_CONTROL = 'class="status-badge" role="button"'
+
+
+def test_owner_sees_one_status_control_for_every_milestone(learner_client, roadmap):
     html = learner_client.get(roadmap.get_absolute_url()).content.decode()
-    assert html.count('class="status-control"') == roadmap.milestones.count()
+    assert html.count(STATUS_CONTROL) == roadmap.milestones.count()
+    # The four buttons are on the page once, for the script to open in a row.
+    assert html.count('<template id="status-menu">') == 1
+    assert html.count('class="status-control"') == 1
     assert 'aria-keyshortcuts="d"' in html
+
+
+def test_without_javascript_a_status_control_opens_its_rows_buttons(learner_client, roadmap):
+    html = learner_client.get(roadmap.get_absolute_url()).content.decode()
+    link = 'href="?status_of=svd-pca" aria-expanded="false"'
+    assert link in html
+    opened = learner_client.get(f"{roadmap.get_absolute_url()}?status_of=svd-pca").content
+    row = opened.decode().split('<li id="m-svd-pca"')[1].split("</li>")[0]
+    assert 'aria-expanded="true"' in row
+    assert 'action="/roadmaps/test-path/milestones/svd-pca/status/"' in row
+    assert 'aria-pressed="true" aria-keyshortcuts="r"' in row and "autofocus" in row
+    # Once a status is chosen, the learner returns to the page as it was, at the row.
+    assert '<input type="hidden" name="next" value="/roadmaps/test-path/">' in row
+    # Only that row opened.
+    assert opened.decode().count('aria-expanded="true"') == 1
 
 
 def test_home_with_one_public_roadmap_shows_it_its_posts_and_the_journal(
@@ -139,7 +161,7 @@ def test_private_roadmap_opens_for_its_owner(learner_client, roadmap):
     assert response.status_code == 200
     html = text_of(response)
     assert '<span class="tag">Private: only me</span>' in html
-    assert html.count('class="status-control"') == 10
+    assert html.count(STATUS_CONTROL) == 10
 
 
 def test_unlisted_roadmap_opens_by_address_but_is_not_listed(client, roadmap, other_learner):
@@ -169,8 +191,8 @@ def test_htmx_status_change_answers_with_the_row_its_progress_and_one_event(
     assert "HX-Request" in response["Vary"]
     assert json.loads(response["HX-Trigger-After-Settle"]) == {"progress-changed": {}}
     html = text_of(response).strip()
-    assert html.startswith('<li id="m-svd-pca"')
-    assert 'aria-pressed="true" aria-keyshortcuts="d"' in html
+    assert html.startswith('<li id="m-svd-pca" class="milestone status-done"')
+    assert '<span class="status-text">Done</span>' in html
     for pid in ["progress-topic-linear-algebra", "progress-stage-basics", "progress-overall"]:
         assert f'<div id="{pid}" class="progress-summary">' in html
     assert "1 done" in html.split('id="progress-topic-linear-algebra"')[1]
@@ -425,10 +447,13 @@ def test_roadmap_page_queries_do_not_grow_with_the_roadmap(
     size, learner, learner_client, django_assert_num_queries
 ):
     roadmap = build_roadmap(learner, milestones=size)
-    # session, user, roadmap, stages, topics, milestones
-    with django_assert_num_queries(6):
+    # session, user, roadmap, stages, topics, milestones, and for the hours line the
+    # estimates and the hours logged
+    with django_assert_num_queries(8):
         response = learner_client.get(roadmap.get_absolute_url())
-    assert response.content.decode().count('class="status-control"') == size
+    # A large roadmap's page holds the open stage's milestones (6 topics of 5) only.
+    shown = size if size <= EVERY_STAGE_UP_TO else 30
+    assert response.content.decode().count(STATUS_CONTROL) == shown
 
 
 @pytest.mark.parametrize("size", [10, 300])
@@ -449,7 +474,8 @@ def test_topic_and_milestone_pages_queries_do_not_grow(
     with django_assert_num_queries(9 + SITE_VERSION):
         client.get(topic.get_absolute_url())
     milestone = roadmap.milestones.last()
-    with django_assert_num_queries(6 + SITE_VERSION):
+    # Its page with its reproduction's results and evidence.
+    with django_assert_num_queries(8 + SITE_VERSION):
         client.get(milestone.get_absolute_url())
 
 
