@@ -64,6 +64,8 @@ def site_version() -> int:
 def _from_visitor(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
+        # Files have caches of their own (WhiteNoise's, the proxy's).
+        and not request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and "HTTP_HX_REQUEST" not in request.META

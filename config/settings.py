@@ -96,11 +96,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so even a request refused by the middleware below carries its id.
     "config.middleware.RequestIdMiddleware",
+    "config.health.HealthCheckMiddleware",
+    # Before everything else: a visitor's page comes from the cache with the headers the
+    # middleware below gave it when it was rendered, at the cost of one query.
+    "config.cache.VisitorPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RefuseNulMiddleware",
-    # Before the session: a visitor's page comes from the cache without loading anything else.
-    "config.cache.VisitorPageCacheMiddleware",
     # Inside the cache, so it keeps pages compressed and compresses each only once. Django
     # masks the CSRF token anew in every response, which is what defeats BREACH here.
     "django.middleware.gzip.GZipMiddleware",

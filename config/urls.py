@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import accounts, views, webhooks
+from config import accounts, health, views, webhooks
 from config.sitemaps import sitemap
 from journal import feeds, search_views
 from roadmap import views as roadmap_views
@@ -58,7 +58,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("hooks/github/<int:roadmap>/", webhooks.github_push, name="github-webhook"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),

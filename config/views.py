@@ -1,12 +1,10 @@
 """The site's own pages, above any one app: the home page, health, robots."""
 
-from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from journal.models import Post
@@ -47,21 +45,6 @@ def home(request):
         "posts": Post.objects.listed().newest_first().select_related("author__profile")[:5],
     }
     return TemplateResponse(request, "home.html", context)
-
-
-@never_cache
-@require_safe
-def healthz(request):
-    """200 while the app and its database answer; 503 when the database does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse(
-            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
-        )
-    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
 def server_error(request):

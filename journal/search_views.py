@@ -1,7 +1,6 @@
 """The search page: one box in every page's header, the results here."""
 
 from django.template.response import TemplateResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -12,10 +11,13 @@ RESULTS_SHOWN = 30
 
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
-# Every query is an address of its own: kept out of the page cache, which they would crowd.
-@never_cache
 def site_search(request):
-    """GET /search/?q=...; while one types, HTMX asks for the results alone (#search-results)."""
+    """GET /search/?q=...; while one types, HTMX asks for the results alone (#search-results).
+
+    A visitor's results are cached as any page is, under the site's version: a search shared
+    as a link, or asked again, costs one query. Every other query is a key of its own; any
+    address with a query string is, and the cache's size bounds them all alike.
+    """
     found = search(request.GET.get("q", ""), request.user, limit=RESULTS_SHOWN)
     template = "journal/search.html"
     if request.htmx and request.htmx.target == "search-results":

@@ -1,13 +1,13 @@
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -253,11 +253,15 @@ class Roadmap(HasProgress, models.Model):
             rows={values[0]: MilestoneRow(*values) for values in milestones},
             events=[
                 Event(*values)
-                for values in self.events.order_by("at", "pk").values_list(
-                    "milestone_id", "from_status", "to_status", "at"
+                for values in _timed_rows(
+                    self.events.order_by("at", "pk"),
+                    ("milestone_id", "from_status", "to_status", "at"),
+                    at=3,
                 )
             ],
-            posts=[PostRow(*values) for values in posts.values_list("published_at", "kind")],
+            posts=[
+                PostRow(*values) for values in _timed_rows(posts, ("published_at", "kind"), at=0)
+            ],
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
             post_kinds=dict(posts.model.Kind.choices),
@@ -281,6 +285,28 @@ class Roadmap(HasProgress, models.Model):
         """One quarter's numbers (a stats.QuarterReview), for its page and its review post."""
 
         return quarter_review(self.history(), Quarter(year, number), now=now or timezone.now())
+
+
+def _timed_rows(queryset, fields: tuple[str, ...], *, at: int) -> list[tuple]:
+    """The rows of `queryset`'s `fields`, whose field number `at` is a time, as plain tuples.
+
+    A roadmap's history is thousands of rows: read through the cursor with the time parsed
+    by datetime.fromisoformat, rather than by the ORM's converters row by row, it loads in a
+    third of the time. The other fields must need no conversion (numbers, text).
+    """
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or not isinstance(rows[0][at], str):
+        return rows  # PostgreSQL hands back aware datetimes already
+    return [(*row[:at], _utc(row[at]), *row[at + 1 :]) for row in rows]
+
+
+def _utc(text: str) -> datetime:
+    """A time as SQLite keeps it: UTC, written without its offset."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class RoadmapAddress(models.Model):
@@ -579,9 +605,25 @@ class SiteVersionQuerySet(models.QuerySet):
     ROW = 1
 
     def current(self) -> tuple[int, datetime | None]:
-        """The site's version number, and when it next changes by itself (or None)."""
-        row = self.filter(pk=self.ROW).values_list("number", "changes_at").first()
-        return row or (0, None)
+        """The site's version number, and when it next changes by itself (or None).
+
+        Read on every visitor's request, so in plain SQL: building the query through the
+        ORM cost several times what running it does.
+        """
+        connection = transaction.get_connection(self.db)
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = f"SELECT number, changes_at FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.ROW])
+            row = cursor.fetchone()
+        if row is None:
+            return 0, None
+        number, changes_at = row
+        if isinstance(changes_at, str):  # SQLite hands back its text
+            changes_at = datetime.fromisoformat(changes_at)
+        if changes_at is not None and timezone.is_naive(changes_at):
+            changes_at = timezone.make_aware(changes_at, UTC)
+        return number, changes_at
 
     def bump(self, *, changes_at: datetime | None = None) -> None:
         """Count one change. Every cached page is keyed on the number, so this one increment

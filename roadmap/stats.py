@@ -11,7 +11,8 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .charts import DayActivity, DayMinutes
@@ -24,8 +25,9 @@ MIN_HISTORY = timedelta(weeks=2)
 MIN_COMPLETIONS = 3
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One status change. A tuple: a history holds thousands, made on every uncached page."""
+
     milestone_id: int
     from_status: str
     to_status: str
@@ -56,8 +58,7 @@ class SessionRow:
     running: bool = False
 
 
-@dataclass(frozen=True)
-class PostRow:
+class PostRow(NamedTuple):
     """A published post, as far as the numbers care."""
 
     published_at: datetime
@@ -116,7 +117,10 @@ class History:
         return self.started_on
 
 
+@lru_cache(maxsize=65_536)
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    """The day `moment` falls on in `tz`. Remembered: each of a history's thousands of times
+    is asked for by the heatmap, the streak, the pace and the burn-up in turn."""
     return moment.astimezone(tz).date()
 
 

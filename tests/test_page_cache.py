@@ -173,3 +173,27 @@ def test_a_request_with_a_session_or_a_message_bypasses_the_cache(client, roadma
     page(client, url)
     client.cookies[cookie] = "anything"
     assert "X-Cache" not in page(client, url)
+
+
+def test_a_page_from_the_cache_carries_the_headers_it_was_rendered_with(client, roadmap):
+    url = roadmap.get_absolute_url()
+    miss, hit = page(client, url), page(client, url)
+    assert hit["X-Cache"] == "hit"
+    for header in [
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Vary",
+        "ETag",
+    ]:
+        assert hit[header] == miss[header], header
+    # Each answer has its own request id.
+    assert hit["X-Request-ID"] != miss["X-Request-ID"]
+
+
+def test_health_is_answered_without_a_session_or_the_cache(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok\n"
+    assert "X-Cache" not in response and not response.cookies
+    assert "no-store" in response["Cache-Control"]
