@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic
+from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic, unique_slug
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
@@ -22,6 +23,15 @@ def validate_schedule_time(at: datetime) -> None:
 
 
 class PostQuerySet(SlugQuerySet):
+    def free_slug(self, text: str, *, max_length: int = 80) -> str:
+        """A free post address: no post's now, nor one a post had before (PostAddress)."""
+        base = slugify(text)[: max_length - 4].strip("-") or "untitled"
+        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
+        taken |= set(
+            PostAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        return unique_slug(base, taken)
+
     def published(self):
         """The one definition of what a visitor may read.
 
@@ -112,6 +122,8 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        stored = getattr(self, "stored_slug", None)
+        moved_from = stored if stored and stored != self.slug else None
         self.body_html = render_markdown(self.body)
         self.excerpt = self.summary.strip() or excerpt_from_html(self.body_html)
         self.reading_minutes = reading_time_minutes(self.body)
@@ -123,6 +135,12 @@ class Post(models.Model):
                 "reading_minutes",
             }
         super().save(*args, **kwargs)
+        # Links to the old address keep working, and nobody else takes it; a post taking back
+        # an address it had before frees that record.
+        if moved_from:
+            PostAddress.objects.update_or_create(slug=moved_from, defaults={"post": self})
+            PostAddress.objects.filter(slug=self.slug, post=self).delete()
+        self.stored_slug = self.slug
         appears = self._meta.get_field("published_at").to_python(self.published_at)
         if self.status == self.Status.PUBLISHED and appears and appears > timezone.now():
             # Cached pages must not outlive the moment it appears.
@@ -130,6 +148,13 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        # The address as stored, so a save can tell that it moved without asking again.
+        post.stored_slug = post.__dict__.get("slug")
+        return post
 
     # Publishing: the rules live here; the form and the reflection call them, then save.
 
@@ -170,6 +195,21 @@ class Post(models.Model):
         return bool(
             self.published_at and self.updated_at - self.published_at > timezone.timedelta(hours=1)
         )
+
+
+class PostAddress(models.Model):
+    """An address a post had: before its address changed (it redirects there), or before it
+    was deleted (no one else takes it). So "that address is in use" says nothing of whether
+    a post is published, unpublished, renamed or gone."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="old_addresses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.slug
 
 
 class Upload(models.Model):

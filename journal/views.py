@@ -70,7 +70,13 @@ def _post_queryset():
 
 @require_safe
 def post_detail(request, slug):
-    post = get_object_or_404(_post_queryset().visible_to(request.user), slug=slug)
+    post = _post_queryset().visible_to(request.user).filter(slug=slug).first()
+    if post is None:
+        # An address the post had before: links to it lead to where it is now.
+        moved = Post.objects.visible_to(request.user).filter(old_addresses__slug=slug).first()
+        if moved is None:
+            raise Http404("No such post")
+        return redirect(moved, permanent=False)
     previous = following = None
     if post.is_public:
         siblings = Post.objects.listed().filter(roadmap=post.roadmap).only("slug", "title")
