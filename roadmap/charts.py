@@ -63,7 +63,10 @@ def _num(value: float) -> str:
 def _tag(name: str, content: str | Iterable[str] = "", **attrs) -> SafeString:
     """One escaped element. `class_` gives class, other underscores become hyphens."""
     if not isinstance(content, str):
-        content = format_html_join("", "{}", ((part,) for part in content))
+        # Joined as they are where already safe (a year's squares), escaped where not.
+        content = mark_safe(  # noqa: S308 (every part is safe or escaped here)
+            "".join(part if isinstance(part, SafeString) else escape(part) for part in content)
+        )
     pairs = (
         (key.rstrip("_").replace("_", "-"), _num(value) if isinstance(value, float) else value)
         for key, value in attrs.items()

@@ -39,6 +39,20 @@ def status_icon(status: str) -> str:
     return STATUS_UI.get(status, ("?", ""))[0]
 
 
+# Tables beside the charts list hundreds of days; Django's date filter costs about ten times
+# what these do. The site is in English, as strftime's names are.
+@register.filter
+def short_date(day) -> str:
+    """3 Mar 2026."""
+    return f"{day.day} {day:%b %Y}"
+
+
+@register.filter
+def weekday_date(day) -> str:
+    """Tue 3 Mar 2026."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 @register.filter
 def hours(value) -> str:
     """1.0 -> "1", 2.5 -> "2.5": hours without a trailing .0."""

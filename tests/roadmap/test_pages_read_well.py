@@ -4,13 +4,14 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.template.defaultfilters import date as django_date
 from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import ProgressEvent, Roadmap, Status
 from roadmap.services import milestone_set_status
 from roadmap.stats import Quarter
-from roadmap.templatetags.roadmap_tags import breakable_url, page_title
+from roadmap.templatetags.roadmap_tags import breakable_url, page_title, short_date, weekday_date
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,9 @@ def test_heatmap_legend_is_text_outside_the_chart(client, roadmap):
     assert "Less" in legend and "More" in legend
     chart = html[html.index('class="chart heatmap"') : html.index("</svg>", html.index("heatmap"))]
     assert "Less" not in chart and "More" not in chart
+
+
+def test_the_quick_date_filters_read_as_djangos_did():
+    for day in [date(2026, 3, 3), date(2025, 12, 31), date(2024, 2, 29)]:
+        assert short_date(day) == django_date(day, "j M Y")
+        assert weekday_date(day) == django_date(day, "D j M Y")
