@@ -22,6 +22,7 @@ from .forms import RESERVED_SLUGS
 from .models import (
     Evidence,
     Milestone,
+    PlanChange,
     ProgressEvent,
     Resource,
     Result,
@@ -55,6 +56,7 @@ MAX_ITEMS = {
     "results": 100_000,
     "evidence": 100_000,
     "study_sessions": 100_000,
+    "plan_changes": 100_000,
 }
 # A reproduction's numbers as stored: 14 digits, 4 of them after the point.
 MAX_MEASURE = Decimal(10) ** 10
@@ -87,7 +89,7 @@ def export_filename(roadmap: Roadmap) -> str:
 
 
 def roadmap_export(roadmap: Roadmap) -> dict:
-    """The whole of `roadmap` as plain JSON values, in 9 queries whatever its size."""
+    """The whole of `roadmap` as plain JSON values, in 10 queries whatever its size."""
     stages = list(roadmap.stages.order_by("position", "pk"))
     topics = list(roadmap.topics.order_by("position", "pk"))
     milestones = list(roadmap.milestones.order_by("position", "pk"))
@@ -151,6 +153,7 @@ def roadmap_export(roadmap: Roadmap) -> dict:
                 "completed_at": _when(m.completed_at),
                 "evidence_url": m.evidence_url,
                 "private_note": m.private_note,
+                "added_by_learner": m.added_by_learner,
                 "target": _target(m),
                 "results": results_of.get(m.pk, []),
                 "evidence": evidence_of.get(m.pk, []),
@@ -168,6 +171,7 @@ def roadmap_export(roadmap: Roadmap) -> dict:
                 "prerequisites": needs.get(t.pk, []),
                 "resources": resources_of.get(t.pk, []),
                 "milestones": milestones_of.get(t.pk, []),
+                "added_by_learner": t.added_by_learner,
             }
         )
     milestone_key = {m.pk: m.key for m in milestones}
@@ -194,6 +198,7 @@ def roadmap_export(roadmap: Roadmap) -> dict:
                 "title": s.title,
                 "summary": s.summary,
                 "topics": topics_of.get(s.pk, []),
+                "added_by_learner": s.added_by_learner,
             }
             for s in stages
         ],
@@ -201,7 +206,19 @@ def roadmap_export(roadmap: Roadmap) -> dict:
             {"milestone": milestone_key[milestone_id], "from": old, "to": new, "at": _when(at)}
             for milestone_id, old, new, at in events
         ],
-        "plan_changes": [],
+        "plan_changes": [
+            {
+                "at": _when(change.at),
+                "kind": change.kind,
+                "what": change.what,
+                "key": change.key,
+                "title": change.title,
+                "before": change.before,
+                "after": change.after,
+                "detail": change.detail,
+            }
+            for change in roadmap.plan_changes.order_by("at", "pk")
+        ],
     }
 
 
@@ -385,6 +402,7 @@ class RoadmapImport:
     results: list[tuple[Result, str]] = field(default_factory=list)
     evidence: list[tuple[Evidence, str]] = field(default_factory=list)
     sessions: list[tuple[StudySession, str]] = field(default_factory=list)
+    plan_changes: list[PlanChange] = field(default_factory=list)
 
 
 def parse_roadmap_export(raw: bytes | str) -> RoadmapImport:
@@ -448,14 +466,7 @@ def _read(reader: _Reader, document: dict) -> RoadmapImport:
             tree.stage(raw_stage, f"stages[{index}]", index)
     tree.check_prerequisites()
     events = _read_events(reader, document, tree.keys["milestone"], tree.count)
-    plan_changes = document.get("plan_changes", [])
-    if not isinstance(plan_changes, list):
-        reader.error("plan_changes", f"expected a list, got {_kind_of(plan_changes)}")
-    elif plan_changes:
-        reader.error(
-            "plan_changes",
-            "holds changes this site cannot import yet (it reads an empty list only)",
-        )
+    plan_changes = _read_plan_changes(reader, document, tree.count)
     return RoadmapImport(
         roadmap,
         tree.stages,
@@ -466,6 +477,7 @@ def _read(reader: _Reader, document: dict) -> RoadmapImport:
         results=tree.results,
         evidence=tree.evidence,
         sessions=tree.sessions,
+        plan_changes=plan_changes,
     )
 
 
@@ -500,12 +512,15 @@ class _Tree:
 
     def stage(self, raw, path: str, position: int) -> None:
         reader = self.reader
-        data = reader.obj(raw, path, {"key", "title", "summary", "topics"})
+        data = reader.obj(
+            raw, path, {"key", "title", "summary", "topics"}, optional={"added_by_learner"}
+        )
         stage = Stage(
             key=reader.slug(data, "key", path, max_length=60),
             title=reader.text(data, "title", path, max_length=200, blank=False),
             summary=reader.text(data, "summary", path),
             position=position,
+            added_by_learner=_added_by_learner(reader, data, path),
         )
         self.unique(self.keys, "stage", stage.key, path, "key")
         self.stages.append(stage)
@@ -517,13 +532,14 @@ class _Tree:
     def topic(self, raw, path: str, position: int, stage_key: str) -> None:
         reader = self.reader
         fields = {"key", "slug", "title", "summary", "prerequisites", "resources", "milestones"}
-        data = reader.obj(raw, path, fields)
+        data = reader.obj(raw, path, fields, optional={"added_by_learner"})
         topic = Topic(
             key=reader.slug(data, "key", path, max_length=60),
             slug=reader.slug(data, "slug", path, max_length=80),
             title=reader.text(data, "title", path, max_length=200, blank=False),
             summary=reader.text(data, "summary", path),
             position=position,
+            added_by_learner=_added_by_learner(reader, data, path),
         )
         self.unique(self.keys, "topic", topic.key, path, "key")
         self.unique(self.slugs, "topic", topic.slug, path, "slug")
@@ -744,7 +760,10 @@ def _read_milestone(reader: _Reader, value, path: str, position: int) -> Milesto
         "private_note",
     }
     data = reader.obj(
-        value, path, fields, optional={"target", "results", "evidence", "study_sessions"}
+        value,
+        path,
+        fields,
+        optional={"target", "results", "evidence", "study_sessions", "added_by_learner"},
     )
     return Milestone(
         key=reader.slug(data, "key", path, max_length=60),
@@ -761,6 +780,7 @@ def _read_milestone(reader: _Reader, value, path: str, position: int) -> Milesto
         evidence_url=reader.url(data, "evidence_url", path, blank=True),
         private_note=reader.text(data, "private_note", path),
         position=position,
+        added_by_learner=_added_by_learner(reader, data, path),
     )
 
 
@@ -812,16 +832,47 @@ def _read_events(reader: _Reader, document: dict, milestone_keys: set[str], coun
     return events
 
 
+def _added_by_learner(reader: _Reader, data: dict, path: str) -> bool:
+    """Whether the learner added the item: optional, false in files written before it."""
+    return "added_by_learner" in data and reader.boolean(data, "added_by_learner", path)
+
+
+def _read_plan_changes(reader: _Reader, document: dict, count) -> list[PlanChange]:
+    items = reader.items(document, "plan_changes", "")
+    if not count("plan_changes", len(items), "plan_changes"):
+        return []
+    changes = []
+    for index, raw in enumerate(items):
+        path = f"plan_changes[{index}]"
+        fields = {"at", "kind", "what", "key", "title", "before", "after", "detail"}
+        data = reader.obj(raw, path, fields)
+        changes.append(
+            PlanChange(
+                at=reader.moment(data, "at", path, null=False),
+                kind=reader.choice(data, "kind", path, PlanChange.Kind.values),
+                what=reader.choice(data, "what", path, PlanChange.What.values),
+                key=reader.slug(data, "key", path, max_length=60),
+                title=reader.text(data, "title", path, max_length=300, blank=False),
+                before=reader.text(data, "before", path, max_length=300),
+                after=reader.text(data, "after", path, max_length=300),
+                detail=reader.text(data, "detail", path, max_length=500),
+            )
+        )
+        if len(reader.errors) >= MAX_ERRORS:
+            break
+    return changes
+
+
 # Writing an import.
 
 
-def address_taken(slug: str) -> bool:
-    """Whether a roadmap has `slug` as its address, had it, or the site keeps it."""
-    return (
-        slug in RESERVED_SLUGS
-        or Roadmap.objects.filter(slug=slug).exists()
-        or RoadmapAddress.objects.filter(slug=slug).exists()
-    )
+def address_taken(slug: str, owner=None) -> bool:
+    """Whether a roadmap has `slug` as its address, had it, or the site keeps it; a deleted
+    roadmap of `owner`'s leaves its address to them (an export brought back)."""
+    held = RoadmapAddress.objects.filter(slug=slug)
+    if owner is not None:
+        held = held.exclude(roadmap=None, owner=owner)
+    return slug in RESERVED_SLUGS or Roadmap.objects.filter(slug=slug).exists() or held.exists()
 
 
 def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> Roadmap:
@@ -834,7 +885,7 @@ def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> 
     fields = dict(document.roadmap)
     created_at = fields.pop("created_at")
     with transaction.atomic(), SiteVersion.objects.counted_once():
-        if address_taken(fields["slug"]):
+        if address_taken(fields["slug"], owner):
             if not as_copy:
                 raise ImportRefused(
                     [
@@ -844,6 +895,8 @@ def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> 
                 )
             fields["slug"] = Roadmap.objects.free_slug(fields["slug"])
             fields["title"] = f"{fields['title'][:193]} (copy)"
+        # Its own address back: the reservation a deletion left is no longer needed.
+        RoadmapAddress.objects.filter(slug=fields["slug"], roadmap=None, owner=owner).delete()
         roadmap = Roadmap.objects.create(owner=owner, **fields)
         Roadmap.objects.filter(pk=roadmap.pk).update(created_at=created_at)
 
@@ -887,6 +940,9 @@ def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> 
             session.pk, session.roadmap, session.learner = None, roadmap, owner
             session.milestone = milestones[milestone_key]
         StudySession.objects.bulk_create([s for s, _ in document.sessions], batch_size=1000)
+        for change in document.plan_changes:
+            change.pk, change.roadmap = None, roadmap
+        PlanChange.objects.bulk_create(document.plan_changes, batch_size=1000)
         Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
     roadmap.refresh_from_db()
     return roadmap

@@ -4,8 +4,13 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 from django.utils import timezone
 
-from .models import Milestone, Result, Roadmap, RoadmapAddress
+from .models import Milestone, Resource, Result, Roadmap, RoadmapAddress, Stage, Topic
+from .services import prerequisite_cycle
 from .targets import number
+
+# The same words whatever holds the address: anyone's roadmap (public or private), an old
+# address of a renamed one, or a deleted one's. So they tell a learner nothing more.
+ADDRESS_IN_USE = "That address is in use: choose another, e.g. add your name."
 
 
 class MilestoneNotesForm(forms.ModelForm):
@@ -46,8 +51,10 @@ class RoadmapFieldsForm(forms.ModelForm):
         if self.instance.pk:
             old = old.exclude(roadmap=self.instance)
         if old.exists():
-            # A renamed roadmap's old address leads to it: no other roadmap may take it.
-            raise forms.ValidationError("That address is in use: choose another.")
+            # A renamed roadmap's old address leads to it, a deleted one's stays out of use.
+            raise forms.ValidationError(
+                "That address is in use: choose another, e.g. add your name."
+            )
         return slug
 
     def clean(self):
@@ -62,7 +69,10 @@ class RoadmapFieldsForm(forms.ModelForm):
 
 
 class NewRoadmapForm(RoadmapFieldsForm):
-    """Start a roadmap from one of the curricula in the curricula folder."""
+    """Start a roadmap from one of the curricula in the curricula folder, or an empty one."""
+
+    # The choice, beside the curricula's file names, of a roadmap with no stages yet.
+    EMPTY = "empty"
 
     curriculum = forms.ChoiceField(widget=forms.RadioSelect)
 
@@ -88,19 +98,35 @@ class NewRoadmapForm(RoadmapFieldsForm):
             "target_date": "Optional: when you mean to finish. Pace is measured against it.",
         }
         error_messages = {
-            "slug": {"unique": "That address is taken: choose another, e.g. add your name."},
+            "slug": {"unique": ADDRESS_IN_USE},
         }
 
     def __init__(self, *args, curricula, **kwargs):
         super().__init__(*args, **kwargs)
         self.curricula = {entry.name: entry.spec for entry in curricula if entry.spec}
         self.fields["curriculum"].choices = [
-            (name, spec.title) for name, spec in self.curricula.items()
+            *((name, spec.title) for name, spec in self.curricula.items()),
+            (self.EMPTY, "An empty roadmap"),
         ]
 
     @property
     def spec(self):
-        return self.curricula[self.cleaned_data["curriculum"]]
+        """The curriculum chosen, or None for an empty roadmap."""
+        return self.curricula.get(self.cleaned_data["curriculum"])
+
+
+class ForkForm(RoadmapFieldsForm):
+    """What a copy of another roadmap is called, where it lives and who sees it."""
+
+    class Meta:
+        model = Roadmap
+        fields = ["title", "slug", "visibility", "time_zone"]
+        widgets = {"visibility": forms.RadioSelect}
+        labels = {"slug": "Address"}
+        help_texts = {"slug": "Lowercase letters, digits and hyphens: /roadmaps/<address>/."}
+        error_messages = {
+            "slug": {"unique": ADDRESS_IN_USE},
+        }
 
 
 class RoadmapSettingsForm(RoadmapFieldsForm):
@@ -129,7 +155,7 @@ class RoadmapSettingsForm(RoadmapFieldsForm):
             "slug": "/roadmaps/<address>/. Links to the old address keep working.",
             "target_date": "Optional: when you mean to finish. Pace is measured against it.",
         }
-        error_messages = {"slug": {"unique": "That address is in use: choose another."}}
+        error_messages = {"slug": {"unique": ADDRESS_IN_USE}}
 
     def save(self, commit=True):
         """Save; a new address goes through Roadmap.move_to, so the old one redirects."""
@@ -272,3 +298,136 @@ class ResultForm(forms.ModelForm):
                 "for example a link to the run's commit or notebook."
             },
         }
+
+
+# --- Shaping the plan -----------------------------------------------------------------------
+
+TITLE_ERRORS = {
+    "required": "Give it a title: a few words that say what it is.",
+    "max_length": "Keep the title to %(limit_value)d characters (it has %(show_value)d).",
+}
+HOURS_ERRORS = {
+    "invalid": "Enter the hours as a number, such as 2 or 1.5.",
+    "min_value": "Hours cannot be negative: enter 0 or more.",
+    "max_digits": "Enter at most 99,999.9 hours.",
+    "max_decimal_places": "Enter hours to one decimal place at most, such as 1.5.",
+    "max_whole_digits": "Enter at most 99,999.9 hours.",
+}
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = Stage
+        fields = ["title", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"title": TITLE_ERRORS}
+
+
+class TopicForm(forms.ModelForm):
+    """A topic's words, its stage and prerequisites (checked for cycles); its resources are
+    the ResourceFormSet beside it."""
+
+    class Meta:
+        model = Topic
+        fields = ["title", "summary", "stage", "prerequisites"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "prerequisites": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "prerequisites": "Topics that help to know first. Advisory: nothing is ever locked.",
+        }
+        error_messages = {"title": TITLE_ERRORS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roadmap = self.instance.roadmap
+        self.fields["stage"].queryset = roadmap.stages.order_by("position", "pk")
+        self.fields["stage"].empty_label = None
+        self.fields["prerequisites"].queryset = roadmap.topics.exclude(
+            pk=self.instance.pk
+        ).order_by("stage__position", "position", "pk")
+
+    def clean_prerequisites(self):
+        prerequisites = list(self.cleaned_data["prerequisites"])
+        cycle = prerequisite_cycle(self.instance, prerequisites)
+        if cycle:
+            raise forms.ValidationError(
+                "That would make a cycle: "
+                + " needs ".join(f"“{topic.title}”" for topic in cycle)
+                + ". Untick one of them."
+            )
+        return prerequisites
+
+
+class ResourceForm(forms.Form):
+    type = forms.ChoiceField(choices=Resource.Type.choices)
+    title = forms.CharField(max_length=300, error_messages=TITLE_ERRORS)
+    url = forms.URLField(
+        label="Address",
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": "Give the resource's address, starting with https://.",
+            "invalid": "Enter a full web address starting with https://.",
+        },
+    )
+
+
+ResourceFormSet = forms.formset_factory(ResourceForm, extra=1, can_delete=True, max_num=50)
+
+
+class MilestonePlanForm(forms.ModelForm):
+    """What a milestone is (never where the learner stands on it): its words, kind, hours,
+    whether it is optional, and its topic."""
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "description", "kind", "estimated_hours", "optional", "topic"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "estimated_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0"}),
+        }
+        labels = {"optional": "Optional: not counted in the percent complete"}
+        error_messages = {"title": TITLE_ERRORS, "estimated_hours": HOURS_ERRORS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topics = self.instance.roadmap.topics.select_related("stage")
+        self.fields["topic"].queryset = topics.order_by("stage__position", "position", "pk")
+        self.fields["topic"].empty_label = None
+        self.fields["estimated_hours"].min_value = 0
+
+
+class AddForm(forms.Form):
+    """A new stage, topic or milestone: its title, and for a milestone its kind and hours."""
+
+    title = forms.CharField(max_length=200, error_messages=TITLE_ERRORS)
+
+
+class MilestoneAddForm(AddForm):
+    title = forms.CharField(max_length=300, error_messages=TITLE_ERRORS)
+    kind = forms.ChoiceField(choices=Milestone.Kind.choices, initial=Milestone.Kind.LEARN)
+    estimated_hours = forms.DecimalField(
+        label="Hours",
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        initial=0,
+        error_messages=HOURS_ERRORS,
+    )
+
+
+class MoveForm(forms.Form):
+    """Where to move an item: one place up or down, or to a place (from 1), in its own stage
+    or topic or in the one named by `parent`."""
+
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")], required=False)
+    place = forms.IntegerField(min_value=1, required=False)
+    parent = forms.SlugField(max_length=60, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("direction") and cleaned.get("place") is None:
+            raise forms.ValidationError("Say where to move it: up, down, or a place from 1.")
+        return cleaned

@@ -183,6 +183,17 @@ class Roadmap(HasProgress, models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     curriculum_key = models.CharField(max_length=60, blank=True)
     curriculum_version = models.PositiveIntegerField(null=True, blank=True)
+    # The public roadmap this one was copied from, and its address then: the copy still says
+    # where it came from after the original is renamed or deleted.
+    forked_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="forks",
+    )
+    forked_from_address = models.CharField(max_length=200, blank=True, editable=False)
     # Signs the push webhook's deliveries (HMAC-SHA256 needs the secret itself, so it is
     # kept as it is); shown to the owner once, when made. Empty: the webhook is off.
     webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
@@ -223,7 +234,7 @@ class Roadmap(HasProgress, models.Model):
             return
         with transaction.atomic():
             RoadmapAddress.objects.filter(roadmap=self, slug=slug).delete()
-            RoadmapAddress.objects.create(roadmap=self, slug=self.slug)
+            RoadmapAddress.objects.create(roadmap=self, slug=self.slug, owner_id=self.owner_id)
             self.slug = slug
             self.save(update_fields=["slug", "updated_at"])
 
@@ -310,9 +321,17 @@ def _utc(text: str) -> datetime:
 
 
 class RoadmapAddress(models.Model):
-    """An address a roadmap had before it was renamed: links to it keep working."""
+    """An address a roadmap had: before it was renamed (links to it keep working), or before
+    it was deleted (roadmap empty: no one else takes it). So "that address is in use" says
+    nothing of whether a roadmap is public, private, renamed or gone."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="old_addresses")
+    roadmap = models.ForeignKey(
+        Roadmap, null=True, blank=True, on_delete=models.SET_NULL, related_name="old_addresses"
+    )
+    # Whose it was: they may bring a deleted roadmap back to it (an import of its export).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -330,6 +349,8 @@ class Stage(HasProgress, models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Added in the browser rather than by a curriculum file: no update removes or changes it.
+    added_by_learner = models.BooleanField(default=False)
 
     objects = StageQuerySet.as_manager()
 
@@ -363,6 +384,7 @@ class Topic(HasProgress, models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, related_name="unlocks", blank=True
     )
+    added_by_learner = models.BooleanField(default=False)
 
     objects = ProgressQuerySet.as_manager()
 
@@ -411,7 +433,7 @@ class Resource(models.Model):
         return self.title
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(SlugQuerySet):
     def in_roadmap_order(self):
         return self.order_by("topic__stage__position", "topic__position", "position", "pk")
 
@@ -445,6 +467,7 @@ class Milestone(models.Model):
     # What proves the milestone is done, as the curriculum puts it.
     proof = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    added_by_learner = models.BooleanField(default=False)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -866,3 +889,118 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return self.delivery
+
+
+class PlanChangeQuerySet(models.QuerySet):
+    def between(self, start: datetime, end: datetime):
+        """The changes made from `start` up to, not including, `end`, oldest first."""
+        return self.filter(at__gte=start, at__lt=end).order_by("at", "pk")
+
+
+class PlanChange(models.Model):
+    """One change the learner made to the plan itself, kept as the record of how it evolved."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+        RESTORED = "restored", "Brought back"
+        RENAMED = "renamed", "Renamed"
+        MOVED = "moved", "Moved"
+        REESTIMATED = "re-estimated", "Re-estimated"
+        EDITED = "edited", "Edited"
+
+    class What(models.TextChoices):
+        STAGE = "stage", "Stage"
+        TOPIC = "topic", "Topic"
+        MILESTONE = "milestone", "Milestone"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="plan_changes")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    what = models.CharField(max_length=10, choices=What.choices)
+    key = models.SlugField(max_length=60)
+    # The item's title once the change is made (the old one for a removal).
+    title = models.CharField(max_length=300)
+    before = models.CharField(max_length=300, blank=True)
+    after = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    objects = PlanChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["roadmap", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "added",
+                        "removed",
+                        "restored",
+                        "renamed",
+                        "moved",
+                        "re-estimated",
+                        "edited",
+                    ]
+                )
+                & Q(what__in=["stage", "topic", "milestone"]),
+                name="plan_change_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.what} “{self.title}”"
+
+    @property
+    def sentence(self) -> str:
+        """The change in words: Renamed the milestone “A” to “B”."""
+        text = f"{self.get_kind_display()} the {self.what} “{self.title}”"
+        if self.kind == self.Kind.RENAMED:
+            text = f"Renamed the {self.what} “{self.before}” to “{self.after}”"
+        elif self.kind == self.Kind.REESTIMATED:
+            text += f": {self.before} h → {self.after} h"
+        if self.detail:
+            text += f" ({self.detail})"
+        return text
+
+
+# How long a removed stage, topic or milestone can be brought back from the edit page.
+UNDO_WINDOW = timedelta(minutes=30)
+
+
+class RemovedItemQuerySet(models.QuerySet):
+    def undoable(self, now: datetime | None = None):
+        """Removals still inside the undo window, newest first."""
+        now = now or timezone.now()
+        return self.filter(removed_at__gt=now - UNDO_WINDOW).order_by("-removed_at", "-pk")
+
+
+class RemovedItem(models.Model):
+    """A removed stage, topic or milestone with everything that went with it (its topics and
+    milestones, statuses, events, time, results, evidence, ties to posts, prerequisites),
+    kept whole so that undoing the removal brings it back exactly as it was."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="removed_items")
+    what = models.CharField(max_length=10, choices=PlanChange.What.choices)
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=300)
+    # The key of the stage or topic it was in, and its place there.
+    parent_key = models.SlugField(max_length=60, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # What went with it, in words: "3 milestones, 5 status changes".
+    summary = models.CharField(max_length=500, blank=True)
+    # The rows, as Django's JSON serialiser writes them, parents first.
+    rows = models.TextField()
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    objects = RemovedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-removed_at", "-pk"]
+        indexes = [models.Index(fields=["roadmap", "removed_at"])]
+
+    def __str__(self):
+        return f"{self.what} “{self.title}”"
+
+    def can_undo(self, now: datetime | None = None) -> bool:
+        return self.removed_at > (now or timezone.now()) - UNDO_WINDOW

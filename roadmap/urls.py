@@ -1,7 +1,9 @@
 from django.urls import path
 
 from . import views
+from .views import edit
 from .views.exports import roadmap_export, roadmap_import_view
+from .views.fork import roadmap_fork_view
 from .views.reproductions import milestone_target, reproductions, result_add, result_delete
 from .views.time import milestone_time, milestone_timer, session_change, session_remove
 from .views.webhook import webhook_secret
@@ -15,7 +17,28 @@ urlpatterns = [
     path("<slug:roadmap>/update/", views.roadmap_update, name="update"),
     path("<slug:roadmap>/settings/", views.roadmap_settings, name="settings"),
     path("<slug:roadmap>/delete/", views.roadmap_delete, name="delete"),
+    path("<slug:roadmap>/fork/", roadmap_fork_view, name="fork"),
     path("<slug:roadmap>/export.json", roadmap_export, name="export"),
+    path("<slug:roadmap>/edit/", edit.roadmap_edit, name="edit"),
+    path("<slug:roadmap>/edit/add-stage/", edit.stage_add, name="edit-stage-add"),
+    path(
+        "<slug:roadmap>/edit/stages/<slug:key>/add-topic/",
+        edit.topic_add,
+        name="edit-topic-add",
+    ),
+    path(
+        "<slug:roadmap>/edit/topics/<slug:key>/add-milestone/",
+        edit.milestone_add,
+        name="edit-milestone-add",
+    ),
+    path("<slug:roadmap>/edit/undo/<int:removed>/", edit.removal_undo, name="edit-undo"),
+    path("<slug:roadmap>/edit/<str:kind>/<slug:key>/", edit.item_edit, name="edit-item"),
+    path("<slug:roadmap>/edit/<str:kind>/<slug:key>/move/", edit.item_move, name="edit-move"),
+    path(
+        "<slug:roadmap>/edit/<str:kind>/<slug:key>/remove/",
+        edit.item_remove,
+        name="edit-remove",
+    ),
     path("<slug:roadmap>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:roadmap>/review/<int:year>-Q<int:number>/", views.quarter_review, name="review"),
     path("<slug:roadmap>/badge.svg", views.badge, name="badge"),

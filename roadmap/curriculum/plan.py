@@ -36,6 +36,11 @@ class Reason(StrEnum):
     NOTE = "note"
     MILESTONES = "milestones"
     TOPICS = "topics"
+    # Added by the learner in the browser: theirs, never the file's to remove or change.
+    LEARNER = "learner"
+
+
+ADDED_BY_YOU = "added by you"
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,21 @@ class UpdatePlan:
 
     @property
     def kept(self) -> list[Change]:
-        return [_change(s, s.kept_because) for s in self.steps if s.action is Action.KEEP]
+        """Items of the file's that it no longer has, kept for the learner's work on them."""
+        return [
+            _change(s, s.kept_because)
+            for s in self.steps
+            if s.action is Action.KEEP and Reason.LEARNER not in s.reasons
+        ]
+
+    @property
+    def yours(self) -> list[Change]:
+        """Items the learner added: never in the file, never removed or changed by it."""
+        return [
+            _change(s, s.kept_because)
+            for s in self.steps
+            if s.action is Action.KEEP and Reason.LEARNER in s.reasons
+        ]
 
     @property
     def is_empty(self) -> bool:
@@ -166,6 +185,7 @@ class UpdatePlan:
                 ("changed the target of", self.retargeted, ""),
                 ("removed", self.removed, ""),
                 ("kept", self.kept, " that the file no longer has"),
+                ("kept", self.yours, " of your own"),
             ]
             if changes
         ]
@@ -192,9 +212,10 @@ def _tally(changes: list[Change]) -> str:
 def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
     """Decide, for every stage, topic and milestone, what loading `spec` does to `roadmap`.
 
-    Items are matched by key. One gone from the file is removed unless the learner's work
-    hangs on it: a milestone with progress or a post, a topic with a post or a milestone
-    that stays, a stage with a topic that stays.
+    Items are matched by key. One gone from the file is removed unless the learner added it
+    (its key, "my-...", is never a file's) or the learner's work hangs on it: a milestone
+    with progress or a post, a topic with a post or a milestone that stays, a stage with a
+    topic that stays.
     """
     stages = {stage.key: stage for stage in roadmap.stages.all()}
     topics = {topic.key: topic for topic in roadmap.topics.annotate(n_posts=Count("posts"))}
@@ -256,12 +277,14 @@ def _gone_milestones(spec: CurriculumSpec, milestones: dict[str, Milestone]) -> 
         because = "has progress"
         if reasons:
             because += ": " + ", ".join(reasons.values())
+        if milestone.added_by_learner:
+            reasons, because = {Reason.LEARNER: ADDED_BY_YOU}, ADDED_BY_YOU
         # Milestone.has_progress is the rule; the reasons only name its parts.
         steps.append(
             _gone(
                 "milestone",
                 milestone,
-                keep=milestone.has_progress,
+                keep=milestone.added_by_learner or milestone.has_progress,
                 reasons=reasons,
                 because=because,
             )
@@ -275,7 +298,7 @@ def _gone_topics(spec: CurriculumSpec, topics: dict[str, Topic], kept: Counter) 
     for key, topic in topics.items():
         if key in in_file:
             continue
-        reasons = {}
+        reasons = {Reason.LEARNER: ADDED_BY_YOU} if topic.added_by_learner else {}
         if topic.n_posts:
             reasons[Reason.POSTS] = f"has {_count(topic.n_posts, 'post')} tied to it"
         if kept[topic.pk]:
@@ -291,6 +314,8 @@ def _gone_stages(spec: CurriculumSpec, stages: dict[str, Stage], kept: Counter) 
         if key in in_file:
             continue
         reasons = {Reason.TOPICS: _holds(kept[stage.pk], "topic")} if kept[stage.pk] else {}
+        if stage.added_by_learner:
+            reasons = {Reason.LEARNER: ADDED_BY_YOU, **reasons}
         steps.append(_gone("stage", stage, keep=bool(reasons), reasons=reasons))
     return steps
 

@@ -1,6 +1,7 @@
 """The dashboard, a quarter's review and the README badge: a roadmap's numbers as pages."""
 
 import hashlib
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -211,6 +212,11 @@ def quarter_review(request, roadmap, year, number):
     history = roadmap.history()
     review = stats.quarter_review(history, stats.Quarter(year, number), now=now)
     today = stats.local_date(now, history.tz)
+    # The plan as it evolved: what the learner added, removed, renamed, moved, re-estimated.
+    plan_changes = roadmap.plan_changes.between(
+        datetime.combine(review.quarter.start, time(0), tzinfo=history.tz),
+        datetime.combine(review.quarter.end, time(0), tzinfo=history.tz),
+    )
     # Links to other quarters stay within the roadmap's story: its first quarter to today's.
     first = stats.Quarter.of(min(history.first_day, today))
     previous, following = review.quarter.previous, review.quarter.next
@@ -221,6 +227,7 @@ def quarter_review(request, roadmap, year, number):
         "previous": previous if previous >= first else None,
         "next": following if following.start <= today else None,
         "quarter_results": quarter_results(roadmap, review.quarter),
+        "plan_changes": list(plan_changes),
         "is_owner": owns(request, roadmap),
         "hours_visible": roadmap.shows_hours_to(request.user),
     }

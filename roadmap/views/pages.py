@@ -20,6 +20,7 @@ from ..curriculum import (
 )
 from ..forms import MilestoneNotesForm, NewRoadmapForm
 from ..models import Milestone, Roadmap, Topic
+from ..services import roadmap_create
 from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
 from .notebook import reproduction_context
 from .time import roadmap_hours, time_context
@@ -74,6 +75,17 @@ def _fill_stages(roadmap, stages, loaded) -> None:
         stage.topic_list = by_stage.get(stage.pk, [])
 
 
+def _fork_origin(request, roadmap) -> Roadmap | None:
+    """The roadmap this one was copied from, where the viewer may find it (public, or their
+    own): a copy never leads to an original that has since been unlisted or made private."""
+    if roadmap.forked_from_id is None:
+        return None
+    originals = Roadmap.objects.listed()
+    if request.user.is_authenticated:
+        originals |= Roadmap.objects.filter(owner=request.user)
+    return originals.select_related("owner__profile").filter(pk=roadmap.forked_from_id).first()
+
+
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 def roadmap_detail(request, roadmap):
@@ -112,7 +124,14 @@ def roadmap_detail(request, roadmap):
         newest = newest_for(settings.CURRICULA_DIR, roadmap.curriculum_key)
         if newest and newest.version > (roadmap.curriculum_version or 0):
             newer = newest
-    context |= {"newer_curriculum": newer, **roadmap_hours(request, roadmap)}
+    context |= {
+        "newer_curriculum": newer,
+        "fork_origin": _fork_origin(request, roadmap),
+        "can_fork": request.user.is_authenticated
+        and not is_owner
+        and roadmap.visibility == Roadmap.Visibility.PUBLIC,
+        **roadmap_hours(request, roadmap),
+    }
     return TemplateResponse(request, "roadmap/roadmap_detail.html", context)
 
 
@@ -134,20 +153,25 @@ def roadmap_new(request):
         form = NewRoadmapForm(request.POST, curricula=curricula)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields[1:]}
-            roadmap = load_curriculum(form.spec, owner=request.user, **fields).roadmap
+            if form.spec is None:
+                roadmap = roadmap_create(owner=request.user, **fields)
+            else:
+                roadmap = load_curriculum(form.spec, owner=request.user, **fields).roadmap
             messages.success(request, f"Started “{roadmap.title}”. Good luck!")
             return redirect(roadmap)
         status = 400
     else:
-        usable = [entry for entry in curricula if entry.spec]
-        # The curriculum asked for by its page's "start this path", else the first one.
-        chosen = next((e for e in usable if e.name == request.GET.get("curriculum")), None)
-        chosen = chosen or (usable[0] if usable else None)
-        title, slug = suggestions.get(chosen.name, ("", "")) if chosen else ("", "")
+        usable = [entry.name for entry in curricula if entry.spec]
+        # The choice asked for by a curriculum's "start this path", else the first curriculum;
+        # an empty roadmap's title and address are the learner's to type.
+        chosen = request.GET.get("curriculum")
+        if chosen not in [*usable, NewRoadmapForm.EMPTY]:
+            chosen = usable[0] if usable else NewRoadmapForm.EMPTY
+        title, slug = suggestions.get(chosen, ("", ""))
         form = NewRoadmapForm(
             curricula=curricula,
             initial={
-                "curriculum": chosen.name if chosen else None,
+                "curriculum": chosen,
                 "title": title,
                 "slug": slug,
                 "started_on": timezone.localdate(),
@@ -158,7 +182,12 @@ def roadmap_new(request):
     return TemplateResponse(
         request,
         "roadmap/roadmap_form.html",
-        {"form": form, "curricula": curricula, "suggestions": suggestions},
+        {
+            "form": form,
+            "curricula": curricula,
+            "suggestions": suggestions,
+            "empty_choice": NewRoadmapForm.EMPTY,
+        },
         status=status,
     )
 

@@ -123,10 +123,10 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Starting a roadmap: the suggested title and address follow the curriculum chosen, as long
-// as the learner has not typed their own.
+// as the learner has not typed their own; an empty roadmap suggests none.
 document.addEventListener("change", (event) => {
   const choice = event.target;
-  if (!(choice instanceof HTMLInputElement) || choice.name !== "curriculum" || !choice.dataset.title) return;
+  if (!(choice instanceof HTMLInputElement) || choice.name !== "curriculum" || choice.dataset.title === undefined) return;
   const form = choice.form;
   for (const [name, value] of [["title", choice.dataset.title], ["slug", choice.dataset.slug]]) {
     const field = form.elements.namedItem(name);
@@ -484,4 +484,112 @@ document.addEventListener("click", (event) => {
   const stage = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
   const details = stage?.querySelector("details.stage-body");
   if (details && !details.open) details.open = true;
+});
+
+// --- Editing the plan: focus after a change, and drag reordering -----------------------------
+// Every control of the edit outline is a form that works without this script; HTMX swaps the
+// outline in place, and the server names (data-focus) the control to carry on from: the same
+// "Move up" after a move, the "Undo" after a removal, the item after it is added or restored.
+document.addEventListener("htmx:afterSettle", () => {
+  const outline = document.getElementById("outline");
+  // Once for each outline the server sends: a later swap elsewhere leaves focus alone.
+  if (!outline || !outline.dataset.focus || outline.dataset.focused) return;
+  outline.dataset.focused = "true";
+  const control = document.getElementById(outline.dataset.focus);
+  if (control) control.focus();
+});
+
+// Dragging an item by its handle, within its list or into another list of the same kind
+// (a milestone into another topic). The drop sends the same move form the buttons send,
+// with the place and the parent; the answer is the outline and a sentence for the live
+// region. The handle is for the mouse: the keyboard has Move up and Move down.
+let dragged = null;
+
+function editItems(list) {
+  return Array.from(list.children).filter((child) => child.matches(".edit-item"));
+}
+
+function addDragHandles(root) {
+  for (const item of root.querySelectorAll(".edit-item")) {
+    const row = item.querySelector(":scope > .edit-row");
+    if (!row || row.querySelector(":scope > .drag-handle")) continue;
+    const handle = document.createElement("span");
+    handle.className = "drag-handle";
+    handle.textContent = "⠿";
+    handle.title = `Drag to move “${item.dataset.title}”`;
+    // Mouse only: the buttons beside it are the way by keyboard and screen reader.
+    handle.setAttribute("aria-hidden", "true");
+    handle.addEventListener("pointerdown", () => { item.draggable = true; });
+    row.prepend(handle);
+  }
+}
+
+function clearDropMarks() {
+  for (const marked of document.querySelectorAll(".drop-before, .drop-after")) {
+    marked.classList.remove("drop-before", "drop-after");
+  }
+}
+
+function dropSpot(event) {
+  if (!dragged || !(event.target instanceof Element)) return null;
+  const kind = dragged.parentElement.dataset.kind;
+  const over = event.target.closest(".edit-item");
+  if (over && over !== dragged && over.parentElement.dataset.kind === kind && !dragged.contains(over)) {
+    const box = over.getBoundingClientRect();
+    return { list: over.parentElement, over, after: event.clientY > box.top + box.height / 2 };
+  }
+  const list = event.target.closest(`.edit-list[data-kind="${kind}"]`);
+  if (list && !dragged.contains(list) && editItems(list).length === 0) return { list, over: null, after: false };
+  return null;
+}
+
+document.addEventListener("dragstart", (event) => {
+  const item = event.target instanceof Element && event.target.closest(".edit-item[draggable='true']");
+  if (!item) return;
+  dragged = item;
+  item.classList.add("is-dragged");
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", item.dataset.title || "");
+});
+
+document.addEventListener("dragover", (event) => {
+  const spot = dropSpot(event);
+  clearDropMarks();
+  if (!spot) return;
+  event.preventDefault();
+  if (spot.over) spot.over.classList.add(spot.after ? "drop-after" : "drop-before");
+});
+
+document.addEventListener("drop", (event) => {
+  const spot = dropSpot(event);
+  clearDropMarks();
+  if (!spot || !window.htmx) return;
+  event.preventDefault();
+  const form = dragged.querySelector(":scope > .edit-row .move-form");
+  const others = editItems(spot.list).filter((item) => item !== dragged);
+  const place = spot.over ? others.indexOf(spot.over) + (spot.after ? 1 : 0) : 0;
+  const values = { place: String(place + 1) };
+  if (spot.list !== dragged.parentElement) values.parent = spot.list.dataset.parent;
+  else if (editItems(spot.list).indexOf(dragged) === place) return;
+  window.htmx.ajax("POST", form.getAttribute("action"), {
+    source: form, target: "#outline", select: "#outline", swap: "outerHTML", values,
+  });
+});
+
+document.addEventListener("dragend", () => {
+  clearDropMarks();
+  if (dragged) {
+    dragged.classList.remove("is-dragged");
+    dragged.draggable = false;
+  }
+  dragged = null;
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  const outline = document.getElementById("outline");
+  if (outline && outline.dataset.editBase) addDragHandles(outline);
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const outline = document.getElementById("outline");
+  if (outline && outline.dataset.editBase) addDragHandles(outline);
 });

@@ -242,8 +242,8 @@ def test_quarter_review_queries_do_not_grow(
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
     quarter = Quarter.of(timezone.localdate()).previous
-    # The roadmap, the five of its history, and the quarter's reproduction results.
-    with django_assert_num_queries(7 + SITE_VERSION):
+    # The roadmap, the five of its history, the quarter's reproduction results and plan changes.
+    with django_assert_num_queries(8 + SITE_VERSION):
         response = client.get(f"/roadmaps/{roadmap.slug}/review/{quarter}/")
     assert response.status_code == 200
 

@@ -39,7 +39,14 @@ from roadmap.models import (
     StudySession,
     Topic,
 )
-from roadmap.services import milestone_set_status
+from roadmap.services import (
+    item_move,
+    milestone_add,
+    milestone_set_status,
+    stage_add,
+    stage_edit,
+    topic_add,
+)
 from tests.factories import build_history, build_roadmap
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +83,7 @@ MILESTONE_FIELDS = [
     "completed_at",
     "evidence_url",
     "private_note",
+    "added_by_learner",
     "target_metric",
     "target_value",
     "target_direction",
@@ -90,11 +98,13 @@ def snapshot(roadmap: Roadmap) -> dict:
         "roadmap": {name: getattr(roadmap, name) for name in ROADMAP_FIELDS},
         "owner": roadmap.owner_id,
         "stages": list(
-            roadmap.stages.order_by("position").values("key", "title", "summary", "position")
+            roadmap.stages.order_by("position").values(
+                "key", "title", "summary", "position", "added_by_learner"
+            )
         ),
         "topics": list(
             roadmap.topics.order_by("stage__position", "position").values(
-                "stage__key", "key", "slug", "title", "summary", "position"
+                "stage__key", "key", "slug", "title", "summary", "position", "added_by_learner"
             )
         ),
         "prerequisites": sorted(
@@ -124,6 +134,11 @@ def snapshot(roadmap: Roadmap) -> dict:
             Evidence.objects.filter(milestone__roadmap=roadmap)
             .order_by("at", "pk")
             .values_list("milestone__key", "url", "note", "source", "at")
+        ),
+        "plan_changes": list(
+            roadmap.plan_changes.order_by("at", "pk").values_list(
+                "at", "kind", "what", "key", "title", "before", "after", "detail"
+            )
         ),
         "study_sessions": list(
             roadmap.study_sessions.order_by("started_at", "pk").values_list(
@@ -210,6 +225,16 @@ def lived_in(roadmap) -> Roadmap:
         minutes=480,
         capped=True,
     )
+    # The learner's own shaping of the plan: an item of theirs, a rename, a move.
+    research = stage_add(roadmap=roadmap, title="Research", at=start + timedelta(days=30))
+    paper = milestone_add(
+        topic=topic_add(stage=research, title="Papers", at=start + timedelta(days=30)),
+        title="Reproduce “Attention”",
+        estimated_hours=Decimal("12.5"),
+        at=start + timedelta(days=31, microseconds=31),
+    )
+    stage_edit(stage=research, title="Research, slowly", summary="", at=start + timedelta(days=32))
+    item_move(item=paper.topic.stage, direction="up", at=start + timedelta(days=33))
     Roadmap.objects.filter(pk=roadmap.pk).update(
         show_hours=True,
         target_date=date(2027, 3, 1),
@@ -249,6 +274,15 @@ def test_a_roadmap_exported_deleted_and_imported_comes_back_field_for_field(
     assert len(after["events"]) == 7 and after["events"][0][3].microsecond == 345678
     assert len(after["results"]) == 2 and len(after["evidence"]) == 1
     assert len(after["study_sessions"]) == 2 and after["roadmap"]["show_hours"]
+    assert [change[1] for change in after["plan_changes"]] == [
+        "added",
+        "added",
+        "added",
+        "renamed",
+        "moved",
+    ]
+    assert after["plan_changes"][2][0].microsecond == 345678 + 31
+    assert imported.milestones.get(title="Reproduce “Attention”").added_by_learner
     assert str(imported.milestones.get(key="svd-pca").target) == (
         "within 0.5 of 95.1234 explained variance %"
     )
@@ -282,7 +316,7 @@ def test_every_export_is_valid_against_the_published_schema(lived_in, graces_roa
             document
         )
         assert document["format"] == "switchback-roadmap" and document["version"] == 1
-        assert document["plan_changes"] == []
+        assert len(document["plan_changes"]) == roadmap.plan_changes.count()
 
 
 def test_the_schema_refuses_what_the_import_refuses(lived_in):
@@ -326,9 +360,10 @@ def test_the_export_costs_the_same_queries_at_any_size(
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=milestones * 3)
-    # The session and its user, then the roadmap and the export's nine reads (its stages,
-    # topics, milestones, resources, prerequisites, events, results, evidence, time logged).
-    with django_assert_num_queries(12):
+    # The session and its user, then the roadmap and the export's ten reads (its stages,
+    # topics, milestones, resources, prerequisites, events, results, evidence, time logged,
+    # plan changes).
+    with django_assert_num_queries(13):
         response = learner_client.get(f"/roadmaps/{roadmap.slug}/export.json")
     assert response.status_code == 200
     assert len(json.loads(response.content)["events"]) == milestones * 3
@@ -483,8 +518,12 @@ BAD_FILES = {
         "roadmap.owner_id: is not a field of this format",
     ),
     "plan changes": (
-        lambda roadmap: exported(roadmap, set_in(["plan_changes"], [{"added": "x"}])),
-        "plan_changes: holds changes this site cannot import yet",
+        lambda roadmap: exported(
+            roadmap,
+            set_in(["plan_changes", 0, "kind"], "vanished"),
+        ),
+        "plan_changes[0].kind: 'vanished' is not one of added, removed, restored, renamed, "
+        "moved, re-estimated, edited",
     ),
     "deep nesting": (
         lambda roadmap: deep(100_000),
