@@ -22,7 +22,9 @@ def keep_deleted_address(sender, instance, using, **kwargs):
     """A deleted post's address stays out of use (its roadmap's deletion included)."""
     from .models import PostAddress  # noqa: PLC0415 (models load after the app config)
 
-    PostAddress.objects.using(using).get_or_create(slug=instance.slug)
+    PostAddress.objects.using(using).get_or_create(
+        slug=instance.slug, defaults={"author_id": instance.author_id}
+    )
 
 
 class JournalConfig(AppConfig):

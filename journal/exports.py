@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from roadmap.models import Roadmap, SiteVersion
 
-from .models import RESERVED_SLUGS, Post, Upload
+from .models import RESERVED_SLUGS, Post, PostAddress, Upload
 from .uploads import MAX_UPLOAD_BYTES, store_image
 
 FORMAT = "switchback-journal"
@@ -472,10 +472,13 @@ def journal_import(
     each names, and to its milestones and topics by key.
     """
     errors = _resolve(document, author, roadmap)
-    taken = set(
-        Post.objects.filter(slug__in=[p.fields["slug"] for p in document.posts]).values_list(
-            "slug", flat=True
-        )
+    slugs = [p.fields["slug"] for p in document.posts]
+    taken = set(Post.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    # Addresses other posts had; the author's own deleted posts leave theirs to them.
+    taken |= set(
+        PostAddress.objects.filter(slug__in=slugs)
+        .exclude(post=None, author=author)
+        .values_list("slug", flat=True)
     )
     if taken and not as_copy:
         names = ", ".join(repr(slug) for slug in sorted(taken)[:5])
@@ -513,6 +516,8 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
             created_at, updated_at = fields.pop("created_at"), fields.pop("updated_at")
             if fields["slug"] in taken:
                 fields["slug"] = Post.objects.free_slug(fields["slug"], max_length=100)
+            else:
+                PostAddress.objects.filter(slug=fields["slug"], post=None, author=author).delete()
             fields["body"] = _ARCHIVE_LINK.sub(relink, fields["body"])
             post = Post(author=author, **fields)
             post.save()

@@ -138,7 +138,9 @@ class Post(models.Model):
         # Links to the old address keep working, and nobody else takes it; a post taking back
         # an address it had before frees that record.
         if moved_from:
-            PostAddress.objects.update_or_create(slug=moved_from, defaults={"post": self})
+            PostAddress.objects.update_or_create(
+                slug=moved_from, defaults={"post": self, "author_id": self.author_id}
+            )
             PostAddress.objects.filter(slug=self.slug, post=self).delete()
         self.stored_slug = self.slug
         appears = self._meta.get_field("published_at").to_python(self.published_at)
@@ -205,6 +207,10 @@ class PostAddress(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="old_addresses"
+    )
+    # Whose it was: they may bring a deleted post back to it (an import of their journal).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,3 +12,8 @@ class RoadmapConfig(AppConfig):
         post_save.connect(signals.row_saved, dispatch_uid="site-version-saved")
         post_delete.connect(signals.row_deleted, dispatch_uid="site-version-deleted")
         m2m_changed.connect(signals.relation_changed, dispatch_uid="site-version-related")
+        post_delete.connect(
+            signals.keep_deleted_address,
+            sender=self.get_model("Roadmap"),
+            dispatch_uid="keep-address",
+        )

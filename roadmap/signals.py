@@ -7,7 +7,7 @@ the accounts (a learner's name is on their pages). Writes that bypass signals (`
 
 from django.conf import settings
 
-from .models import SiteVersion
+from .models import RoadmapAddress, SiteVersion
 
 SHOWN_APPS = {"roadmap", "journal", "learners"}
 # Rows no page shows: counting them would only empty the cache for nothing.
@@ -44,3 +44,10 @@ def row_deleted(sender, using=None, **kwargs):
 def relation_changed(sender, action, using=None, **kwargs):
     if action.startswith("post_") and _is_shown(sender):
         SiteVersion.objects.db_manager(using).bump()
+
+
+def keep_deleted_address(sender, instance, using, **kwargs):
+    """A deleted roadmap's address stays out of use, as its old addresses do."""
+    RoadmapAddress.objects.using(using).get_or_create(
+        slug=instance.slug, defaults={"owner_id": instance.owner_id}
+    )

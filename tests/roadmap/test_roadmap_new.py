@@ -67,7 +67,7 @@ def test_learner_starts_a_roadmap_and_lands_on_it(learner_client, learner, curri
 @pytest.mark.parametrize(
     ("overrides", "field_message"),
     [
-        ({"slug": "taken"}, "That address is taken"),
+        ({"slug": "taken"}, "That address is in use"),
         ({"target_date": "2025-12-31"}, "The target date is before the start date"),
         ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
         ({"curriculum": "broken.yaml"}, "Select a valid choice"),
