@@ -301,22 +301,23 @@ class Roadmap(HasProgress, models.Model):
 def _timed_rows(queryset, fields: tuple[str, ...], *, at: int) -> list[tuple]:
     """The rows of `queryset`'s `fields`, whose field number `at` is a time, as plain tuples.
 
-    A roadmap's history is thousands of rows: read through the cursor with the time parsed
-    by datetime.fromisoformat, rather than by the ORM's converters row by row, it loads in a
-    third of the time. The other fields must need no conversion (numbers, text).
+    A roadmap's history is thousands of rows: read through the cursor, with only the time
+    made aware of its zone, rather than through the ORM's converters row by row, they load in
+    a third of the time. The other fields must need no conversion (numbers, text).
     """
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not rows or not isinstance(rows[0][at], str):
-        return rows  # PostgreSQL hands back aware datetimes already
+    if not rows or (isinstance(rows[0][at], datetime) and rows[0][at].tzinfo is not None):
+        return rows  # PostgreSQL hands back aware times already
     return [(*row[:at], _utc(row[at]), *row[at + 1 :]) for row in rows]
 
 
-def _utc(text: str) -> datetime:
-    """A time as SQLite keeps it: UTC, written without its offset."""
-    moment = datetime.fromisoformat(text)
+def _utc(moment: datetime | str) -> datetime:
+    """A time as SQLite keeps it, UTC without its offset, aware of being UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

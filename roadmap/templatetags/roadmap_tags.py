@@ -1,7 +1,8 @@
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from roadmap import charts
@@ -51,6 +52,35 @@ def short_date(day) -> str:
 def weekday_date(day) -> str:
     """Tue 3 Mar 2026."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@register.simple_tag
+def day_rows(rows) -> SafeString:
+    """A chart's table of days, row by row: the day, then its figures. Written here, as a
+    year's rows through the template engine cost more than the chart itself."""
+    return mark_safe(  # noqa: S308 (every value escaped)
+        "".join(
+            f"<tr><td>{weekday_date(day)}</td>"
+            + "".join(f"<td>{escape(value)}</td>" for value in figures)
+            + "</tr>"
+            for day, *figures in rows
+        )
+    )
+
+
+@register.simple_tag
+def count_rows(points) -> SafeString:
+    """The burn-up's table: each day and the milestones done by then, as whole numbers."""
+    return mark_safe(  # noqa: S308 (dates and numbers only)
+        "".join(
+            f"<tr><td>{short_date(day)}</td><td>{_whole(value)}</td></tr>" for day, value in points
+        )
+    )
+
+
+def _whole(value) -> int:
+    """Rounded half up, as floatformat:0 does."""
+    return int(Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 @register.filter

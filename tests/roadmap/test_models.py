@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
 from roadmap.models import Milestone, Progress, Status
+from roadmap.services import milestone_set_status
 
 
 def test_progress_percent_leaves_out_skipped_and_optional():
@@ -91,3 +94,11 @@ def test_milestone_slugs_are_unique_within_a_roadmap(milestone):
             slug=milestone.slug,
             title="Clash",
         )
+
+
+def test_a_historys_times_are_aware_utc_whatever_the_database_hands_back(roadmap):
+    milestone = roadmap.milestones.first()
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    history = roadmap.history()
+    assert history.events
+    assert all(event.at.utcoffset() == timedelta(0) for event in history.events)
