@@ -2,11 +2,13 @@
 
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from ..models import Milestone, Roadmap
 
@@ -73,3 +75,10 @@ def in_roadmap_zone(response, roadmap: Roadmap):
         with timezone.override(ZoneInfo(roadmap.time_zone)):
             response.render()
     return response
+
+
+def login_first(request):
+    """Send an anonymous writer to log in, back to the page they were on: a whole-page
+    redirect, even from an HTMX request."""
+    response = redirect_to_login(local_path(request.POST.get("next")) or page_path(request))
+    return HttpResponseClientRedirect(response.url) if request.htmx else response

@@ -8,10 +8,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..forms import MilestoneNotesForm, MilestoneTargetForm, ResultForm
 from ..models import Evidence, Milestone, Result, Roadmap
-from .common import in_roadmap_zone, owned_milestone, owns, roadmap_for
+from .common import in_roadmap_zone, login_first, owned_milestone, owns, roadmap_for
 from .notebook import attempts
 from .pages import milestone_page
-from .status import _login_required_response
 
 
 def reproductions_of(roadmap: Roadmap):
@@ -84,7 +83,7 @@ def _refused(request, milestone: Milestone, **forms):
 @require_POST
 def milestone_target(request, roadmap, milestone):
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     form = MilestoneTargetForm(request.POST, instance=milestone, prefix="target")
     if not form.is_valid():
@@ -99,7 +98,7 @@ def milestone_target(request, roadmap, milestone):
 @require_POST
 def result_add(request, roadmap, milestone):
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     form = ResultForm(request.POST, prefix="result")
     if not form.is_valid():
@@ -115,7 +114,7 @@ def result_add(request, roadmap, milestone):
 @require_POST
 def result_delete(request, roadmap, milestone, result):
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     result = get_object_or_404(Result, milestone=milestone, pk=result)
     result.delete()

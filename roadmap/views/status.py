@@ -1,29 +1,19 @@
 """The learner's writes on a milestone: its status, its evidence link and private note."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from ..forms import MilestoneNotesForm
 from ..models import Roadmap, Status
 from ..services import PROGRESS_CHANGED, milestone_set_status
-from .common import in_roadmap_zone, local_path, owned_milestone, page_path
+from .common import in_roadmap_zone, local_path, login_first, owned_milestone
 from .pages import milestone_page
-
-
-def _login_required_response(request):
-    """Send an anonymous writer to log in: a full-page redirect, even from an HTMX request."""
-    back = local_path(request.POST.get("next")) or page_path(request)
-    response = redirect_to_login(back)
-    if request.htmx:
-        return HttpResponseClientRedirect(response.url)
-    return response
 
 
 @require_POST
@@ -36,7 +26,7 @@ def milestone_status(request, roadmap, milestone):
     Without JavaScript it returns to the page the form was on, at the milestone.
     """
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     try:
         milestone = milestone_set_status(milestone=milestone, status=request.POST.get("status", ""))
@@ -74,7 +64,7 @@ def milestone_status(request, roadmap, milestone):
 @require_POST
 def milestone_notes(request, roadmap, milestone):
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     form = MilestoneNotesForm(request.POST, instance=milestone)
     if not form.is_valid():

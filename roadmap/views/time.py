@@ -4,7 +4,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Sum
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from .. import stats
 from ..forms import StudySessionForm
@@ -31,18 +30,12 @@ from .common import (
     fragment_requested,
     in_roadmap_zone,
     local_path,
+    login_first,
     owned_milestone,
     owns,
-    page_path,
 )
 
 CAP_HOURS = int(TIMER_CAP.total_seconds() // 3600)
-
-
-def _login_first(request):
-    """A visitor sent to log in, as the status view does: a whole-page redirect for HTMX."""
-    response = redirect_to_login(local_path(request.POST.get("next")) or page_path(request))
-    return HttpResponseClientRedirect(response.url) if request.htmx else response
 
 
 def roadmap_hours(request, roadmap: Roadmap, milestones: list | None = None) -> dict:
@@ -133,7 +126,7 @@ def milestone_timer(request, roadmap, milestone):
     section) and the "time-changed" event; without JavaScript it returns to the page.
     """
     if not request.user.is_authenticated:
-        return _login_first(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -170,7 +163,7 @@ def milestone_time(request, roadmap, milestone):
     """The "Time" section of a milestone (GET, for the page to refresh it), and minutes
     added by hand (POST): refused with the reasons beside the fields, changing nothing."""
     if not request.user.is_authenticated:
-        return _login_first(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     if request.method != "POST":
         return _section(request, milestone)
@@ -209,7 +202,7 @@ def _session_page(request, milestone, form, *, session=None, status=200):
 def session_change(request, roadmap, milestone, session):
     """Correct a session's day, minutes or note; a capped one is corrected here."""
     if not request.user.is_authenticated:
-        return _login_first(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     session = _own_session(request, milestone, session)
     zone = milestone.roadmap.time_zone
@@ -236,7 +229,7 @@ def session_change(request, roadmap, milestone, session):
 def session_remove(request, roadmap, milestone, session):
     """Delete a session, once asked: the GET is the question, the POST the answer."""
     if not request.user.is_authenticated:
-        return _login_first(request)
+        return login_first(request)
     milestone = owned_milestone(request, roadmap, milestone)
     session = _own_session(request, milestone, session)
     if request.method == "POST":
