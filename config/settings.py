@@ -124,6 +124,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "learners.backends.ModelBackendWithProfile",
+    # Sessions begun before the backend above was named still resolve, until they end.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

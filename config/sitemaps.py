@@ -30,7 +30,6 @@ def _entry(base: str, path: str, changefreq: str, lastmod=None) -> str:
 
 def entries(base: str):
     """(address, change frequency, last change or None) of every public page, in order."""
-    public = Roadmap.Visibility.PUBLIC
     roadmap_url = _pattern("roadmap:detail", 1)
     reproductions_url = _pattern("roadmap:reproductions", 1)
     for slug, updated_at in (
@@ -40,7 +39,7 @@ def entries(base: str):
         yield _entry(base, reproductions_url.format(slug), "weekly", updated_at)
     for name, model in [("roadmap:topic", Topic), ("roadmap:milestone", Milestone)]:
         url = _pattern(name, 2)
-        rows = model.objects.filter(roadmap__visibility=public).order_by("pk")
+        rows = model.objects.filter(roadmap__in=Roadmap.objects.listed()).order_by("pk")
         for roadmap_slug, slug in rows.values_list("roadmap__slug", "slug"):
             yield _entry(base, url.format(roadmap_slug, slug), "weekly")
     post_url = _pattern("journal:detail", 1)

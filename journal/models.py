@@ -145,8 +145,9 @@ class Post(models.Model):
         self.stored_slug = self.slug
         appears = self._meta.get_field("published_at").to_python(self.published_at)
         if self.status == self.Status.PUBLISHED and appears and appears > timezone.now():
-            # Cached pages must not outlive the moment it appears.
-            SiteVersion.objects.bump(changes_at=appears)
+            # Cached pages must not outlive the moment it appears (the save itself is counted
+            # by the site-wide signal).
+            SiteVersion.objects.changes_at(appears)
 
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])

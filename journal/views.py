@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from roadmap.models import Milestone, Roadmap, Topic
+from roadmap.models import Milestone, Roadmap, SiteVersion, Topic
 from roadmap.services import PROGRESS_CHANGED
 
 from .forms import PostForm, ReflectionForm, quarterly_review_start, weekly_log_start
@@ -146,9 +146,10 @@ def post_delete(request, slug):
     post = get_object_or_404(Post.objects.select_related("roadmap"), slug=slug, author=request.user)
     if request.method == "POST":
         title, roadmap = post.title, post.roadmap
-        post.delete()
-        # Its roadmap's pages listed it: they change with it.
-        Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
+        with transaction.atomic(), SiteVersion.objects.counted_once():
+            post.delete()
+            # Its roadmap's pages listed it: they change with it.
+            Roadmap.objects.filter(pk=roadmap.pk).mark_changed()
         messages.success(request, f"Deleted “{title}”.")
         return redirect("journal:list")
     return TemplateResponse(request, "journal/post_confirm_delete.html", {"post": post})

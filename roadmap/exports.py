@@ -587,6 +587,7 @@ class _Tree:
                 self.results.append((result, milestone.key))
         items = reader.items(data, "evidence", path)
         if self.count("evidence", len(items), _join(path, "evidence")):
+            urls: set[str] = set()
             for index, raw in enumerate(items):
                 e_path = f"{path}.evidence[{index}]"
                 edata = reader.obj(raw, e_path, {"url", "source", "at"}, optional={"note"})
@@ -596,6 +597,12 @@ class _Tree:
                     source=reader.choice(edata, "source", e_path, Evidence.Source.values),
                     at=reader.moment(edata, "at", e_path, null=False),
                 )
+                if evidence.url and evidence.url in urls:
+                    reader.error(
+                        _join(e_path, "url"),
+                        "is this milestone's evidence already: list each address once",
+                    )
+                urls.add(evidence.url)
                 self.evidence.append((evidence, milestone.key))
         self.study_sessions(data, path, milestone)
 

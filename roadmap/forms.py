@@ -52,9 +52,7 @@ class RoadmapFieldsForm(forms.ModelForm):
             old = old.exclude(roadmap=self.instance)
         if old.exists():
             # A renamed roadmap's old address leads to it, a deleted one's stays out of use.
-            raise forms.ValidationError(
-                "That address is in use: choose another, e.g. add your name."
-            )
+            raise forms.ValidationError(ADDRESS_IN_USE)
         return slug
 
     def clean(self):

@@ -541,8 +541,10 @@ class Milestone(models.Model):
         """Anything the learner did here that deleting the milestone would lose."""
         if self.status != Status.NOT_STARTED or self.evidence_url or self.private_note:
             return True
-        # Annotated by bulk readers (n_events, n_posts, has_results): a list costs one query.
-        counts = [getattr(self, name, None) for name in ("n_events", "n_posts", "has_results")]
+        # Annotated by bulk readers (n_events, n_posts, has_results, has_time): a list costs
+        # one query.
+        names = ("n_events", "n_posts", "has_results", "has_time")
+        counts = [getattr(self, name, None) for name in names]
         if None not in counts:
             return any(counts)
         # Posts tied to it are the learner's too (the journal's relation is named "posts").
@@ -551,6 +553,7 @@ class Milestone(models.Model):
             or self.posts.exists()
             or self.results.exists()
             or self.evidence.exists()
+            or self.study_sessions.exists()
         )
 
     @property

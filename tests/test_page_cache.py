@@ -197,3 +197,13 @@ def test_health_is_answered_without_a_session_or_the_cache(client, db):
     assert response.status_code == 200 and response.content == b"ok\n"
     assert "X-Cache" not in response and not response.cookies
     assert "no-store" in response["Cache-Control"]
+
+
+def test_deleting_a_roadmap_counts_one_change_however_many_rows_go(learner_client, roadmap):
+    number = SiteVersion.objects.current()[0]
+    response = learner_client.post(
+        reverse("roadmap:delete", args=[roadmap.slug]), {"confirm": roadmap.title}
+    )
+    assert response.status_code == 302
+    assert not Roadmap.objects.filter(pk=roadmap.pk).exists()
+    assert SiteVersion.objects.current()[0] == number + 1

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Exists, OuterRef
 
-from ..models import Evidence, Milestone, Result, Roadmap, Stage, Status, Topic
+from ..models import Evidence, Milestone, Result, Roadmap, Stage, Status, StudySession, Topic
 from .format import CurriculumSpec, MilestoneSpec, StageSpec, TopicSpec
 
 
@@ -34,6 +34,7 @@ class Reason(StrEnum):
     EVIDENCE = "evidence"
     RESULTS = "results"
     NOTE = "note"
+    TIME = "time"
     MILESTONES = "milestones"
     TOPICS = "topics"
     # Added by the learner in the browser: theirs, never the file's to remove or change.
@@ -227,6 +228,7 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
             # Results and evidence pushed from git: kept with the milestone.
             has_results=Exists(Result.objects.filter(milestone=OuterRef("pk")))
             | Exists(Evidence.objects.filter(milestone=OuterRef("pk"))),
+            has_time=Exists(StudySession.objects.filter(milestone=OuterRef("pk"))),
         )
     }
     plan = UpdatePlan(roadmap=roadmap, spec=spec)
@@ -410,4 +412,6 @@ def _milestone_reasons(milestone: Milestone) -> dict[Reason, str]:
         reasons[Reason.RESULTS] = "recorded results or evidence"
     if milestone.private_note:
         reasons[Reason.NOTE] = "a private note"
+    if milestone.has_time:
+        reasons[Reason.TIME] = "time logged on it"
     return reasons

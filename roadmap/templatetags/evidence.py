@@ -20,11 +20,6 @@ def evidence_link(url: str):
 
 
 @register.filter
-def label(url: str) -> str:
-    return evidence_label(url)
-
-
-@register.filter
 def number(value) -> str:
     """A measured value without the zeros storage pads it with: 30.4000 -> 30.4."""
     return "" if value is None else targets.number(value)

@@ -10,7 +10,8 @@ from roadmap.models import Status
 
 register = template.Library()
 
-# Icon, and the key that sets the status on a focused milestone (as on roadmap.sh).
+# Icon, and the key that sets the status on a focused milestone (as on roadmap.sh). The
+# badges draw the same icons from static/css/app.css (.status-* .status-badge::before).
 STATUS_UI = {
     Status.NOT_STARTED: ("○", "r"),
     Status.IN_PROGRESS: ("◐", "l"),
@@ -33,11 +34,6 @@ def status_open(context, milestone) -> bool:
     its status button works without JavaScript: ?status_of=<milestone>)."""
     request = context.get("request")
     return request is not None and request.GET.get("status_of") == milestone.slug
-
-
-@register.filter
-def status_icon(status: str) -> str:
-    return STATUS_UI.get(status, ("?", ""))[0]
 
 
 # Tables beside the charts list hundreds of days; Django's date filter costs about ten times

@@ -16,8 +16,7 @@ from django_htmx.http import trigger_client_event
 
 from .. import stats
 from ..forms import StudySessionForm
-from ..models import TIMER_CAP, Milestone, Roadmap, StudySession
-from ..rules import is_counted
+from ..models import TIMER_CAP, Milestone, Roadmap, Status, StudySession
 from ..services import (
     TIME_CHANGED,
     session_add,
@@ -38,18 +37,13 @@ from .common import (
 CAP_HOURS = int(TIMER_CAP.total_seconds() // 3600)
 
 
-def roadmap_hours(request, roadmap: Roadmap, milestones: list | None = None) -> dict:
-    """The roadmap's hours spent against its counted milestones' estimates, where this
-    visitor may see them; `milestones` already loaded saves summing them again."""
+def roadmap_hours(request, roadmap: Roadmap) -> dict:
+    """The roadmap's hours spent against its counted milestones' estimates (required ones
+    not skipped, as rules.is_counted has it), where this visitor may see them."""
     if not roadmap.shows_hours_to(request.user):
         return {"hours_visible": False}
-    if milestones is None:
-        # With its roadmap: the related manager sets it on every row it reads.
-        milestones = roadmap.milestones.only("roadmap_id", "status", "optional", "estimated_hours")
-    estimated = sum(
-        (m.estimated_hours for m in milestones if is_counted(optional=m.optional, status=m.status)),
-        Decimal(0),
-    )
+    counted = roadmap.milestones.filter(optional=False).exclude(status=Status.SKIPPED)
+    estimated = counted.aggregate(hours=Sum("estimated_hours"))["hours"] or Decimal(0)
     spent = roadmap.study_sessions.stopped().aggregate(minutes=Sum("minutes"))["minutes"]
     return {
         "hours_visible": True,

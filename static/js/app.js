@@ -585,11 +585,9 @@ document.addEventListener("dragend", () => {
   dragged = null;
 });
 
-document.addEventListener("DOMContentLoaded", () => {
+function dragHandlesForOutline() {
   const outline = document.getElementById("outline");
   if (outline && outline.dataset.editBase) addDragHandles(outline);
-});
-document.addEventListener("htmx:afterSettle", () => {
-  const outline = document.getElementById("outline");
-  if (outline && outline.dataset.editBase) addDragHandles(outline);
-});
+}
+document.addEventListener("DOMContentLoaded", dragHandlesForOutline);
+document.addEventListener("htmx:afterSettle", dragHandlesForOutline);

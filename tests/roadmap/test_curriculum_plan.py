@@ -11,6 +11,7 @@ The cases edit the small curriculum of tests/data, whose stages, topics and mile
 
 import copy
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -30,7 +31,7 @@ from roadmap.curriculum import (
     roadmap_apply_plan,
 )
 from roadmap.models import Milestone, ProgressEvent, Roadmap, Status, Topic
-from roadmap.services import milestone_set_status
+from roadmap.services import milestone_set_status, session_add
 from tests.conftest import SMALL_CURRICULUM
 
 pytestmark = pytest.mark.django_db
@@ -361,6 +362,17 @@ def test_curriculum_update_keeps_a_milestone_a_post_is_tied_to(learner, roadmap,
     report = load_curriculum(smaller, owner=learner, roadmap=roadmap)
     assert [m.key for m in report.kept] == ["review"]
     assert roadmap.milestones.filter(key="review").exists()
+
+
+def test_curriculum_update_keeps_a_milestone_with_time_logged_on_it(learner, roadmap):
+    milestone = roadmap.milestones.get(key="review")
+    session_add(milestone=milestone, day=date(2026, 3, 2), minutes=90)
+    text = SMALL_CURRICULUM.read_text()
+    smaller = parse_curriculum(text[: text.index("          - key: review")])
+    plan = plan_update(smaller, roadmap)
+    assert [c.key for c in plan.kept] == ["review"]
+    load_curriculum(smaller, owner=learner, roadmap=roadmap)
+    assert milestone.study_sessions.get().minutes == 90
 
 
 def test_update_review_lists_changed_hours_and_optional_flags(roadmap):

@@ -607,3 +607,15 @@ def test_a_bad_target_or_result_is_refused_with_where_and_changes_nothing(lived_
         f"{path}.evidence[0].url: 'javascript:alert(1)' is not a web address",
     ]
     assert row_counts() == counts
+
+
+def test_the_same_evidence_twice_on_a_milestone_is_refused_not_a_server_error(lived_in):
+    document = json.loads(roadmap_export_json(lived_in))
+    svd = document["stages"][0]["topics"][1]["milestones"][0]
+    svd["evidence"].append(dict(svd["evidence"][0]))
+    with pytest.raises(ImportRefused) as refused:
+        parse_roadmap_export(json.dumps(document))
+    assert refused.value.errors == [
+        "stages[0].topics[1].milestones[0].evidence[1].url: is this milestone's evidence "
+        "already: list each address once"
+    ]
