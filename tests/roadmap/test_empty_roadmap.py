@@ -80,7 +80,8 @@ def test_empty_roadmap_page_says_it_has_no_stages_and_tells_its_owner_how_to_add
 ):
     html = text_of(learner_client.get(empty.get_absolute_url()))
     assert "This roadmap has no stages yet." in html
-    assert f'<a href="{reverse("roadmap:import")}">import it</a>' in html
+    edit = reverse("roadmap:edit", args=[empty.slug])
+    assert f'<a href="{edit}">add its first stage</a>' in html
     assert "From the curriculum" not in html
     visitor = text_of(Client().get(empty.get_absolute_url()))
     assert "This roadmap has no stages yet." in visitor
