@@ -123,9 +123,10 @@ MIDDLEWARE = [
 # The lockout check runs before any password is checked; the model backend checks it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Only one password-checking backend: with two, a wrong password is checked twice, and
+    # the login limit's count of checks would be off. Sessions begun under the earlier
+    # backend's name end once, at the first deploy with this one.
     "learners.backends.ModelBackendWithProfile",
-    # Sessions begun before the backend above was named still resolve, until they end.
-    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
