@@ -32,6 +32,14 @@ def learner_client(learner):
     return client
 
 
+@pytest.fixture
+def other_client(other_learner):
+    """A logged-in client for the second learner, grace."""
+    client = Client()
+    client.force_login(other_learner)
+    return client
+
+
 @pytest.fixture(scope="session")
 def small_spec():
     """The test curriculum, read once: loading never changes a spec."""

@@ -57,10 +57,14 @@ def console_errors(page: Page):
     return errors
 
 
-def log_in(page: Page, base_url: str, next_path: str) -> None:
+def log_in(
+    page: Page, base_url: str, next_path: str, *, username: str = "ada", password: str = PASSWORD
+) -> None:
+    """Log in on the login page, as the site's learner unless told otherwise, and land on
+    next_path."""
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}{next_path}")
 

@@ -2,7 +2,7 @@ from playwright.sync_api import Page, expect
 
 from roadmap.models import Roadmap, Status
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import serious_violations
+from tests.e2e.conftest import log_in, serious_violations
 
 
 def test_second_learner_forks_a_public_roadmap_and_lands_on_their_copy(
@@ -13,11 +13,7 @@ def test_second_learner_forks_a_public_roadmap_and_lands_on_their_copy(
     original.milestones.filter(key="svd-pca").update(
         status=Status.DONE, private_note="Ada's own note"
     )
-    page.goto(f"{base}/accounts/login/?next={original.get_absolute_url()}")
-    page.get_by_label("Username").fill("grace")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}{original.get_absolute_url()}")
+    log_in(page, base, original.get_absolute_url(), username="grace")
 
     page.get_by_role("link", name="Start your own copy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -496,31 +496,6 @@ def test_refused_upload_says_why_and_stores_nothing(learner_client, settings, tm
     assert list(tmp_path.rglob("*")) == []
 
 
-@pytest.mark.parametrize("name", ["journal", "kind", "topic", "roadmap"])
-def test_every_feed_has_what_atom_requires(name, client, make_post, roadmap):
-    topic = roadmap.topics.get(key="linear-algebra")
-    make_post(kind=Post.Kind.TIL, topics=[topic])
-    milestone_set_status(milestone=roadmap.milestones.get(key="svd-pca"), status=Status.DONE)
-    url = {
-        "journal": "/journal/feed/",
-        "kind": "/journal/kinds/til/feed/",
-        "topic": reverse("topic-feed", args=[roadmap.slug, topic.slug]),
-        "roadmap": reverse("roadmap-feed", args=[roadmap.slug]),
-    }[name]
-    feed = atom(client.get(url))
-    for child in ["id", "title", "updated"]:
-        assert feed.findtext(f"{ATOM}{child}"), child
-    assert feed.find(f"{ATOM}link[@rel='self']") is not None
-    entries = feed.findall(f"{ATOM}entry")
-    assert entries
-    feed_has_author = feed.find(f"{ATOM}author") is not None
-    for entry in entries:
-        for child in ["id", "title", "updated"]:
-            assert entry.findtext(f"{ATOM}{child}"), child
-        assert feed_has_author or entry.find(f"{ATOM}author/{ATOM}name") is not None
-        assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
-
-
 def test_a_learners_time_zone_does_not_leak_into_a_visitors_page(client, learner_client, roadmap):
     Roadmap.objects.filter(pk=roadmap.pk).update(time_zone="Pacific/Kiritimati")
     post = Post.objects.create(

@@ -48,13 +48,6 @@ def fork_form(**overrides) -> dict:
 
 
 @pytest.fixture
-def other_client(other_learner) -> Client:
-    client = Client()
-    client.force_login(other_learner)
-    return client
-
-
-@pytest.fixture
 def lived_in(roadmap, learner, make_post) -> Roadmap:
     """The learner's roadmap after months of work: their own stage, topic and milestone, a
     target, statuses, notes, evidence, results, time logged and posts."""
