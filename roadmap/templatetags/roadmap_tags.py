@@ -11,7 +11,8 @@ from roadmap.models import Status
 register = template.Library()
 
 # Icon, and the key that sets the status on a focused milestone (as on roadmap.sh). The
-# badges draw the same icons from static/css/app.css (.status-* .status-badge::before).
+# badges draw the same icons from static/css/app.css (.status-* .status-badge::before);
+# tests/test_status_icons.py fails when the two disagree.
 STATUS_UI = {
     Status.NOT_STARTED: ("○", "r"),
     Status.IN_PROGRESS: ("◐", "l"),

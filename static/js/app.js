@@ -352,6 +352,7 @@ function closeStatusMenus(except) {
     const row = form.closest("[data-milestone]");
     if (row === except) continue;
     form.remove();
+    row.querySelector(":scope > form.row-timer")?.remove();
     statusBadge(row)?.setAttribute("aria-expanded", "false");
   }
 }
@@ -375,9 +376,14 @@ function openStatusMenu(row) {
     button.setAttribute("aria-pressed", String(button.value === status));
   }
   row.querySelector(".milestone-main").after(form);
+  const timer = row.querySelector(":scope > form.row-timer") ? null : rowTimerFor(row);
+  if (timer) form.after(timer);
   badge.setAttribute("aria-expanded", "true");
   badge.setAttribute("aria-controls", form.id = `${row.id}-status`);
-  if (window.htmx) window.htmx.process(form);
+  if (window.htmx) {
+    window.htmx.process(form);
+    if (timer) window.htmx.process(timer);
+  }
   return form;
 }
 
@@ -426,9 +432,10 @@ document.addEventListener("htmx:afterSettle", () => {
 
 // --- Time spent: a row's timer, and the clock of a running one -------------------------------
 // The status buttons' template also holds the timer's form (includes/time_row_timer.html).
-// When a row's status buttons open, a copy goes after them, addressed to that milestone's
-// timer, and asks the server how it stands (Start, or Stop where it runs here); it leaves
-// with them. The start time is the server's: the clock below only counts up from it.
+// When a row's status buttons open (openStatusMenu), a copy goes after them, addressed to
+// that milestone's timer, and asks the server how it stands (Start, or Stop where it runs
+// here); it leaves with them (closeStatusMenus). The start time is the server's: the clock
+// below only counts up from it.
 function rowTimerFor(row) {
   const form = document.getElementById("status-menu")?.content.querySelector("form.row-timer");
   const link = row.querySelector("a.milestone-title");
@@ -441,26 +448,6 @@ function rowTimerFor(row) {
   copy.setAttribute("hx-trigger", "load");
   return copy;
 }
-
-function followStatusMenus(mutations) {
-  for (const mutation of mutations) {
-    const row = mutation.target;
-    if (!(row instanceof Element) || !row.matches("[data-milestone]")) continue;
-    const menu = row.querySelector(":scope > form.status-control");
-    const timer = row.querySelector(":scope > form.row-timer");
-    if (menu && !timer) {
-      const copy = rowTimerFor(row);
-      if (!copy) continue;
-      menu.after(copy);
-      if (window.htmx) window.htmx.process(copy);
-    } else if (!menu && timer) {
-      timer.remove();
-    }
-  }
-}
-document.addEventListener("DOMContentLoaded", () => {
-  new MutationObserver(followStatusMenus).observe(document.body, { childList: true, subtree: true });
-});
 
 function tickTimers() {
   for (const out of document.querySelectorAll("[data-timer-elapsed]")) {
