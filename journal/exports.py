@@ -441,6 +441,8 @@ def _resolve(document: JournalImport, author, roadmap: Roadmap | None) -> list[s
     doubled = sorted({slug for slug in slugs if slugs.count(slug) > 1})
     errors += [f"two posts in the archive have the address {slug!r}" for slug in doubled]
     own = {r.slug: r for r in Roadmap.objects.filter(owner=author)}
+    # A roadmap's milestones or topics by key, each read once however many posts name them.
+    loaded: dict[tuple[int, str], dict] = {}
     for post in document.posts:
         target = roadmap or own.get(post.roadmap)
         if target is None:
@@ -451,14 +453,20 @@ def _resolve(document: JournalImport, author, roadmap: Roadmap | None) -> list[s
             continue
         post.fields["roadmap"] = target
         for relation, keys in (("milestones", post.milestones), ("topics", post.topics)):
-            rows = {row.key: row for row in getattr(target, relation).filter(key__in=keys)}
+            if keys and (target.pk, relation) not in loaded:
+                loaded[target.pk, relation] = {
+                    row.key: row for row in getattr(target, relation).all()
+                }
+            rows = loaded.get((target.pk, relation), {})
             missing = [key for key in keys if key not in rows]
             if missing:
                 errors.append(
                     f"{post.source}.{relation}: {', '.join(map(repr, missing[:5]))} "
                     f"{'is' if len(missing) == 1 else 'are'} not in the roadmap {target.slug!r}"
                 )
-            setattr(post, f"{relation[:-1]}_rows", [rows[key] for key in keys if key in rows])
+            # A key named twice is one tie.
+            found = [rows[key] for key in dict.fromkeys(keys) if key in rows]
+            setattr(post, f"{relation[:-1]}_rows", found)
     return errors
 
 
@@ -510,6 +518,9 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
 
     posts = []
     first_use: dict[str, datetime] = {}
+    # The posts' ties, written together once every post has its id.
+    milestone_ties, topic_ties = [], []
+    MilestoneTie, TopicTie = Post.milestones.through, Post.topics.through
     with transaction.atomic(), SiteVersion.objects.counted_once():
         for item in sorted(document.posts, key=lambda p: p.fields["created_at"]):
             fields = dict(item.fields)
@@ -522,12 +533,14 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
             post = Post(author=author, **fields)
             post.save()
             Post.objects.filter(pk=post.pk).update(created_at=created_at, updated_at=updated_at)
-            post.milestones.set(item.milestone_rows)
-            post.topics.set(item.topic_rows)
+            milestone_ties += [MilestoneTie(post=post, milestone=m) for m in item.milestone_rows]
+            topic_ties += [TopicTie(post=post, topic=t) for t in item.topic_rows]
             for name in item.images:
                 if name in stored:
                     first_use.setdefault(name, created_at)
             posts.append(post)
+        MilestoneTie.objects.bulk_create(milestone_ties)
+        TopicTie.objects.bulk_create(topic_ties)
         # Imported images belong to the learner (a later export finds them) but were not
         # uploaded this hour: they count from when the posts that show them were written.
         Upload.objects.bulk_create(

@@ -35,7 +35,7 @@ from .models import (
     Topic,
     validate_time_zone,
 )
-from .targets import Direction, Target
+from .targets import Direction, Target, stored_number
 
 FORMAT = "switchback-roadmap"
 VERSION = 1
@@ -58,8 +58,6 @@ MAX_ITEMS = {
     "study_sessions": 100_000,
     "plan_changes": 100_000,
 }
-# A reproduction's numbers as stored: 14 digits, 4 of them after the point.
-MAX_MEASURE = Decimal(10) ** 10
 TARGET_FIELDS = {"metric", "value", "direction", "tolerance"}
 MAX_TEXT = 100_000
 MAX_ERRORS = 20
@@ -656,18 +654,11 @@ def _minutes(reader: _Reader, data: dict, path: str) -> int:
 def _measure(reader: _Reader, data: dict, name: str, path: str) -> Decimal | None:
     """A target's or a result's number, as exactly as it can be stored."""
     value = data.get(name)
-    where = _join(path, name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        reader.error(where, f"expected a number, got {_kind_of(value)}")
-        return None
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite() or abs(number) >= MAX_MEASURE:
-        reader.error(where, f"{_shown(value)} is not a number under {MAX_MEASURE:,}")
+        return stored_number(value)
+    except ValueError as problem:
+        reader.error(_join(path, name), f"{problem}, got {_shown(value)}")
         return None
-    return number.quantize(Decimal("0.0001"))
 
 
 def _read_target(reader: _Reader, value, path: str):

@@ -13,6 +13,10 @@ from decimal import Decimal
 
 from django.db import models
 
+# A target's and a result's numbers as stored: 14 digits, 4 of them after the point.
+MAX_NUMBER = Decimal(10) ** 10
+PLACES = Decimal("0.0001")
+
 
 class Direction(models.TextChoices):
     AT_LEAST = "at_least", "at least"
@@ -24,6 +28,26 @@ def number(value: Decimal) -> str:
     """A value as the learner wrote it, without the trailing zeros storage adds: 29.5000 -> 29.5."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def stored_number(value) -> Decimal:
+    """A target's or a result's number read from a file, rounded as it is stored.
+
+    JSON and YAML both read NaN and infinities as floats, and text or true is no number
+    either. Raise ValueError saying what the number must be, in words that follow the
+    field's name ("value must be under 10,000,000,000"); the caller adds where it was and
+    what it got.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number such as 30 or 0.95")
+    exact = Decimal(str(value))
+    if not exact.is_finite():
+        raise ValueError("must be a number such as 30 or 0.95")
+    # Compared before rounding too: rounding a number of many digits needs more precision
+    # than Decimal's default, and one just under the bound can round up to it.
+    if abs(exact) >= MAX_NUMBER or abs(rounded := exact.quantize(PLACES)) >= MAX_NUMBER:
+        raise ValueError(f"must be under {MAX_NUMBER:,}")
+    return rounded
 
 
 @dataclass(frozen=True)

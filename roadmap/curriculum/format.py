@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from ..models import Milestone, Resource
-from ..targets import Direction, Target
+from ..targets import Direction, Target, stored_number
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
@@ -73,9 +73,6 @@ MILESTONE_FIELDS = {
     "target",
 }
 TARGET_FIELDS = {"metric", "value", "direction", "tolerance"}
-# What a target's numbers can be stored as: 14 digits, 4 of them after the point.
-MAX_TARGET_NUMBER = Decimal(10) ** 10
-TARGET_PLACES = Decimal("0.0001")
 
 validate_url = URLValidator(schemes=["http", "https"])
 
@@ -602,17 +599,11 @@ def _target_number(
         if required:
             check.error(where, line, f"missing required field '{name}'")
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        check.error(where, line, f"{name} must be a number, got {_shown(raw)}")
+    try:
+        return stored_number(raw)
+    except ValueError as problem:
+        check.error(where, line, f"{name} {problem}, got {_shown(raw)}")
         return None
-    if isinstance(raw, float) and not math.isfinite(raw):
-        check.error(where, line, f"{name} must be a number such as 30 or 0.95, got {raw}")
-        return None
-    exact = Decimal(str(raw))
-    if abs(exact) >= MAX_TARGET_NUMBER:
-        check.error(where, line, f"{name} must be under {MAX_TARGET_NUMBER:,}, got {_shown(raw)}")
-        return None
-    return exact.quantize(TARGET_PLACES)
 
 
 def _hours(check: _Checker, data: dict, where: str) -> Decimal:

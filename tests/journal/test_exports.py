@@ -15,11 +15,13 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from journal.exports import MAX_MEMBERS, journal_import, read_journal_zip
+from journal.exports import MAX_MEMBERS, JournalImport, journal_import, read_journal_zip
 from journal.models import Post, Upload
 from journal.services import upload_store
 from roadmap.curriculum import load_curriculum
@@ -512,3 +514,45 @@ def test_the_journal_export_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(6):
         archive = export(learner_client)
     assert len([name for name in archive.namelist() if name.endswith(".md")]) == count
+
+
+def archive_of_posts(count: int, prefix: str) -> JournalImport:
+    """An archive of `count` posts, each tied to two milestones and a topic of test-path."""
+    posts = {
+        f"2026-02-01-{prefix}-{n}.md": post_md(
+            slug=f"{prefix}-{n}",
+            title=f"Post {n}",
+            milestones=["svd-pca", "eigen-post", "svd-pca"],
+            topics=["linear-algebra"],
+        )
+        for n in range(count)
+    }
+    members = {"switchback-journal.json": MANIFEST, "images/a.png": png()} | posts
+    return read_journal_zip(BytesIO(zip_of(members)))
+
+
+def import_queries(document: JournalImport, author) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        journal_import(document=document, author=author)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_journal_import_reads_a_roadmaps_ties_once_whatever_the_number_of_posts(
+    roadmap, learner, media
+):
+    few = import_queries(archive_of_posts(3, "few"), learner)
+    many = import_queries(archive_of_posts(12, "many"), learner)
+
+    assert Post.objects.filter(author=learner, roadmap=roadmap).count() == 15
+    for post in Post.objects.all():
+        assert sorted(m.key for m in post.milestones.all()) == ["eigen-post", "svd-pca"]
+        assert [t.key for t in post.topics.all()] == ["linear-algebra"]
+
+    def roadmap_reads(queries) -> int:
+        return len([q for q in queries if q.startswith("SELECT") and 'FROM "roadmap_' in q])
+
+    # The author's roadmaps, then that roadmap's milestones and its topics: once each.
+    assert (roadmap_reads(few), roadmap_reads(many)) == (3, 3)
+    # Nine more posts cost only their own writes: the check that the address is no
+    # deleted post's of the author's, the row, and its dates.
+    assert len(many) - len(few) == 9 * 3

@@ -319,3 +319,36 @@ def test_load_curriculum_command_refuses_each_bad_file_and_writes_nothing(
         call_command("load_curriculum", str(path), owner="ada")
     assert reason in capsys.readouterr().err
     assert not Roadmap.objects.exists()
+
+
+def with_target_value(value: str) -> str:
+    return SMALL.replace(
+        "hours: 6\n",
+        f"hours: 6\n            target: {{metric: accuracy, value: {value}, direction: at_least}}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"95.1"', "value must be a number such as 30 or 0.95, got '95.1'"),
+        ("true", "value must be a number such as 30 or 0.95, got true/false"),
+        (".nan", "value must be a number such as 30 or 0.95, got nan"),
+        ("-.inf", "value must be a number such as 30 or 0.95, got -inf"),
+        ("10000000000", "value must be under 10,000,000,000, got 10000000000"),
+        # Under the bound as written, but not once kept to 4 decimal places.
+        ("9999999999.99999", "value must be under 10,000,000,000, got 9999999999.99999"),
+    ],
+)
+def test_a_target_number_that_cannot_be_stored_is_refused_with_its_line(value, problem):
+    text = with_target_value(value)
+    assert errors_of(text) == [
+        f"bad.yaml:{line_of(text, 'target:')}: stage 'basics' > topic 'linear-algebra' > "
+        f"milestone 'svd-pca': target: {problem}"
+    ]
+
+
+def test_a_target_number_is_kept_to_four_decimal_places():
+    spec = parse_curriculum(with_target_value("95.123449"), source="good.yaml")
+    (target,) = [m.target for m in spec.milestones if m.target]
+    assert str(target.value) == "95.1234"

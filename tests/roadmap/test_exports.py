@@ -603,10 +603,46 @@ def test_a_bad_target_or_result_is_refused_with_where_and_changes_nothing(lived_
     path = "stages[0].topics[1].milestones[0]"
     assert refused.value.errors == [
         f"{path}.target.direction: 'sideways' is not one of at_least, at_most, within",
-        f"{path}.results[0].value: expected a number, got text",
+        f"{path}.results[0].value: must be a number such as 30 or 0.95, got '94.8'",
         f"{path}.evidence[0].url: 'javascript:alert(1)' is not a web address",
     ]
     assert row_counts() == counts
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("95.1", "must be a number such as 30 or 0.95, got '95.1'"),
+        (True, "must be a number such as 30 or 0.95, got true"),
+        (None, "must be a number such as 30 or 0.95, got null"),
+        (float("nan"), "must be a number such as 30 or 0.95, got NaN"),
+        (float("-inf"), "must be a number such as 30 or 0.95, got -Infinity"),
+        (1e10, "must be under 10,000,000,000, got 10000000000.0"),
+        # Under the bound as written, but not once kept to 4 decimal places.
+        (9999999999.99999, "must be under 10,000,000,000, got 9999999999.99999"),
+    ],
+)
+def test_a_target_number_that_cannot_be_stored_is_refused_with_its_path(lived_in, value, problem):
+    document = json.loads(roadmap_export_json(lived_in))
+    svd = document["stages"][0]["topics"][1]["milestones"][0]
+    svd["target"]["value"] = value
+    svd["results"][0]["value"] = value
+    with pytest.raises(ImportRefused) as refused:
+        parse_roadmap_export(json.dumps(document))
+    path = "stages[0].topics[1].milestones[0]"
+    assert refused.value.errors == [
+        f"{path}.target.value: {problem}",
+        f"{path}.results[0].value: {problem}",
+    ]
+
+
+def test_a_target_number_is_imported_to_four_decimal_places(lived_in):
+    document = json.loads(roadmap_export_json(lived_in))
+    svd = document["stages"][0]["topics"][1]["milestones"][0]
+    svd["target"]["value"] = 95.123449
+    imported = parse_roadmap_export(json.dumps(document))
+    (milestone,) = [m for m, _ in imported.milestones if m.key == "svd-pca"]
+    assert str(milestone.target.value) == "95.1234"
 
 
 def test_the_same_evidence_twice_on_a_milestone_is_refused_not_a_server_error(lived_in):
