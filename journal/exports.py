@@ -511,6 +511,22 @@ def journal_import(
         raise
 
 
+def _free_addresses(posts: list[PostImport], taken: set[str]) -> dict[str, str]:
+    """The address each post whose own is `taken` moves to, chosen before any is written.
+
+    A new address is free on the site and is none the archive's other posts keep or move
+    to: `x` moved to `x-2` would otherwise find the archive's own `x-2` there after it.
+    """
+    held = {post.fields["slug"] for post in posts} | RESERVED_SLUGS
+    moved = {}
+    for post in posts:
+        slug = post.fields["slug"]
+        if slug in taken:
+            moved[slug] = Post.objects.free_slug(slug, max_length=100, avoid=held)
+            held.add(moved[slug])
+    return moved
+
+
 def _write_posts(document: JournalImport, author, stored: dict[str, str], taken) -> list[Post]:
     def relink(match: re.Match) -> str:
         url = stored.get(match["name"])
@@ -522,11 +538,13 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
     milestone_ties, topic_ties = [], []
     MilestoneTie, TopicTie = Post.milestones.through, Post.topics.through
     with transaction.atomic(), SiteVersion.objects.counted_once():
-        for item in sorted(document.posts, key=lambda p: p.fields["created_at"]):
+        in_order = sorted(document.posts, key=lambda p: p.fields["created_at"])
+        moved = _free_addresses(in_order, taken)
+        for item in in_order:
             fields = dict(item.fields)
             created_at, updated_at = fields.pop("created_at"), fields.pop("updated_at")
-            if fields["slug"] in taken:
-                fields["slug"] = Post.objects.free_slug(fields["slug"], max_length=100)
+            if fields["slug"] in moved:
+                fields["slug"] = moved[fields["slug"]]
             else:
                 PostAddress.objects.filter(slug=fields["slug"], post=None, author=author).delete()
             fields["body"] = _ARCHIVE_LINK.sub(relink, fields["body"])

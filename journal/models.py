@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -23,14 +24,15 @@ def validate_schedule_time(at: datetime) -> None:
 
 
 class PostQuerySet(SlugQuerySet):
-    def free_slug(self, text: str, *, max_length: int = 80) -> str:
-        """A free post address: no post's now, nor one a post had before (PostAddress)."""
+    def free_slug(self, text: str, *, max_length: int = 80, avoid: Iterable[str] = ()) -> str:
+        """A free post address: no post's now, nor one a post had before (PostAddress), nor
+        one in `avoid` (addresses about to be taken by posts not written yet)."""
         base = slugify(text)[: max_length - 4].strip("-") or "untitled"
         taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
         taken |= set(
             PostAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True)
         )
-        return unique_slug(base, taken)
+        return unique_slug(base, taken | set(avoid))
 
     def published(self):
         """The one definition of what a visitor may read.

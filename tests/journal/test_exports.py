@@ -430,6 +430,100 @@ def test_an_archive_with_a_taken_address_is_refused_unless_imported_as_copies(
     )
 
 
+@pytest.fixture
+def graces_attention(other_learner, small_spec) -> Post:
+    """Grace's post at `attention`, renamed there from `attention-3`, which stays hers."""
+    graces_roadmap = load_curriculum(small_spec, owner=other_learner, slug="graces").roadmap
+    post = Post.objects.create(
+        author=other_learner,
+        roadmap=graces_roadmap,
+        title="Grace on attention",
+        slug="attention-3",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    post.slug = "attention"
+    post.save()
+    return post
+
+
+def attention_archive() -> bytes:
+    """Ada's `attention` (whose address Grace holds), then her `attention-2` (free)."""
+    return zip_of(
+        {
+            "switchback-journal.json": MANIFEST,
+            "2026-02-01-attention.md": post_md(
+                slug="attention", title="Attention, first try", created_at="2026-02-01T09:00:00Z"
+            ),
+            "2026-02-01-attention-2.md": post_md(
+                slug="attention-2",
+                title="Attention, second try",
+                created_at="2026-02-01T10:00:00Z",
+            ),
+            "images/a.png": png(),
+        }
+    )
+
+
+def test_a_copy_gives_a_taken_address_one_no_other_post_of_the_archive_keeps(
+    graces_attention, roadmap, learner, learner_client, media
+):
+    response = learner_client.post(
+        "/journal/export/",
+        {"file": SimpleUploadedFile("j.zip", attention_archive()), "as_copy": "on"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Imported 2 posts." in response.content.decode()
+    second = Post.objects.get(author=learner, title="Attention, second try")
+    first = Post.objects.get(author=learner, title="Attention, first try")
+    assert second.slug == "attention-2"
+    # Neither Grace's address, nor the one she had before, nor the archive's other post's.
+    assert first.slug not in {"attention", "attention-2", "attention-3"}
+    assert first.slug.startswith("attention-")
+    assert "Attention, first try" in learner_client.get(f"/journal/{first.slug}/").content.decode()
+    assert "Attention, second try" in learner_client.get("/journal/attention-2/").content.decode()
+    assert "Grace on attention" in learner_client.get("/journal/attention/").content.decode()
+    assert learner_client.get("/journal/attention-3/").url == "/journal/attention/"
+
+
+def test_the_same_archive_imported_twice_as_a_copy_lands_every_post_at_its_own_address(
+    graces_attention, roadmap, learner, tmp_path, media
+):
+    path = tmp_path / "journal.zip"
+    path.write_bytes(attention_archive())
+
+    for _ in range(2):
+        out = StringIO()
+        call_command("import_journal", str(path), "--owner", "ada", "--as-copy", stdout=out)
+        assert "Imported 2 posts and 1 image for ada." in out.getvalue()
+
+    firsts = Post.objects.filter(author=learner, title="Attention, first try")
+    seconds = Post.objects.filter(author=learner, title="Attention, second try")
+    addresses = [*firsts.values_list("slug", flat=True), *seconds.values_list("slug", flat=True)]
+    assert len(addresses) == len(set(addresses)) == 4
+    assert "attention-2" in seconds.values_list("slug", flat=True)
+    assert not {"attention", "attention-3"} & set(addresses)
+    assert Post.objects.get(slug="attention").author != learner
+
+
+def test_a_copy_never_moves_a_post_to_an_address_the_journal_keeps_for_itself(
+    graces_attention, roadmap, learner_client, media
+):
+    # Grace's address differs from the feed's only in case; made into a slug, it is the feed's.
+    Post.objects.filter(pk=graces_attention.pk).update(slug="Feed")
+    archive = zip_of(good(**{"2026-02-01-a-post.md": post_md(slug="Feed", title="Mine")}))
+
+    response = learner_client.post(
+        "/journal/export/", {"file": SimpleUploadedFile("j.zip", archive), "as_copy": "on"}
+    )
+
+    assert response.status_code == 302
+    assert Post.objects.get(title="Mine").slug == "feed-2"
+    assert "Mine" in learner_client.get("/journal/feed-2/").content.decode()
+
+
 def test_posts_can_be_tied_to_another_roadmap_of_the_learners(
     journal, learner, learner_client, small_spec
 ):
