@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -248,7 +249,9 @@ class Roadmap(HasProgress, models.Model):
         """Everything this roadmap's numbers are computed from (a stats.History), in 5 queries."""
         fields = ("pk", "topic_id", "status", "optional", "estimated_hours", "started_at")
         fields += ("title", "slug", "completed_at", "kind")
-        milestones = self.milestones.in_roadmap_order().values_list(*fields)
+        milestones = _timed_rows(
+            self.milestones.in_roadmap_order(), fields, times=(5, 8), make=MilestoneRow
+        )
         stage_of_topic: dict[int, str] = {}
         prerequisites: dict[int, set[int]] = {}
         # A row per topic and prerequisite (None for a topic without): both maps in one query.
@@ -259,20 +262,16 @@ class Roadmap(HasProgress, models.Model):
             if prerequisite_id is not None:
                 prerequisites.setdefault(topic_id, set()).add(prerequisite_id)
         # The one definition of what a visitor may read, through the reverse relation.
-        posts = self.posts.published()
+        posts = self.posts.published().order_by("published_at", "pk")
         return History(
-            rows={values[0]: MilestoneRow(*values) for values in milestones},
-            events=[
-                Event(*values)
-                for values in _timed_rows(
-                    self.events.order_by("at", "pk"),
-                    ("milestone_id", "from_status", "to_status", "at"),
-                    at=3,
-                )
-            ],
-            posts=[
-                PostRow(*values) for values in _timed_rows(posts, ("published_at", "kind"), at=0)
-            ],
+            rows={row.id: row for row in milestones},
+            events=_timed_rows(
+                self.events.order_by("at", "pk"),
+                ("milestone_id", "from_status", "to_status", "at"),
+                times=(3,),
+                make=Event,
+            ),
+            posts=_timed_rows(posts, ("published_at", "kind"), times=(0,), make=PostRow),
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
             post_kinds=dict(posts.model.Kind.choices),
@@ -298,27 +297,35 @@ class Roadmap(HasProgress, models.Model):
         return quarter_review(self.history(), Quarter(year, number), now=now or timezone.now())
 
 
-def _timed_rows(queryset, fields: tuple[str, ...], *, at: int) -> list[tuple]:
-    """The rows of `queryset`'s `fields`, whose field number `at` is a time, as plain tuples.
+def _timed_rows(queryset, fields: tuple[str, ...], *, times: tuple[int, ...], make) -> list:
+    """A `make` (a named tuple) for each row of `queryset`'s `fields`, of which those
+    numbered `times` are times (or None).
 
-    A roadmap's history is thousands of rows: read through the cursor, with only the time
-    made aware of its zone, rather than through the ORM's converters row by row, they load in
-    a third of the time. The other fields must need no conversion (numbers, text).
+    A roadmap's history is thousands of rows, read on every uncached dashboard. On SQLite
+    the times are read as the text SQLite keeps and parsed here, in one pass, rather than
+    by the driver's converter and then the ORM's, row by row.
     """
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows or (isinstance(rows[0][at], datetime) and rows[0][at].tzinfo is not None):
-        return rows  # PostgreSQL hands back aware times already
-    return [(*row[:at], _utc(row[at]), *row[at + 1 :]) for row in rows]
+    if connections[queryset.db].vendor != "sqlite":
+        return [make(*row) for row in queryset.values_list(*fields)]  # aware times already
+    texts = {f"{fields[n]}_text": Cast(fields[n], models.TextField()) for n in times}
+    named = (f"{name}_text" if n in times else name for n, name in enumerate(fields))
+    rows = queryset.annotate(**texts).values_list(*named)
+    new = tuple.__new__
+    if len(times) == 1:
+        at = times[0]
+        return [new(make, (*row[:at], _utc(row[at]), *row[at + 1 :])) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for at in times:
+            values[at] = _utc(values[at])
+        converted.append(new(make, values))
+    return converted
 
 
-def _utc(moment: datetime | str) -> datetime:
-    """A time as SQLite keeps it, UTC without its offset, aware of being UTC."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def _utc(text: str | None) -> datetime | None:
+    """A time as SQLite keeps it, in UTC without its offset, as an aware time."""
+    return None if text is None else datetime.fromisoformat(text + "+00:00")
 
 
 class RoadmapAddress(models.Model):

@@ -6,10 +6,11 @@ counts, what is a start and what is stalled are roadmap.rules' own, and only rea
 """
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -34,8 +35,9 @@ class Event(NamedTuple):
     at: datetime
 
 
-@dataclass(frozen=True)
-class MilestoneRow:
+class MilestoneRow(NamedTuple):
+    """A milestone, as far as the numbers care. A tuple: a roadmap holds hundreds."""
+
     id: int
     topic_id: int
     status: str
@@ -75,7 +77,7 @@ class History:
 
     rows: dict[int, MilestoneRow]  # by id, in roadmap order
     events: list[Event] = field(default_factory=list)  # oldest first
-    posts: list[PostRow] = field(default_factory=list)
+    posts: list[PostRow] = field(default_factory=list)  # oldest first
     prerequisites: dict[int, set[int]] = field(default_factory=dict)  # topic -> topics
     stage_of_topic: dict[int, str] = field(default_factory=dict)  # topic -> its stage's title
     post_kinds: dict[str, str] = field(default_factory=dict)  # value -> label, in their order
@@ -108,6 +110,15 @@ class History:
     def post_times(self) -> list[datetime]:
         return [post.published_at for post in self.posts]
 
+    def events_since(self, day: date) -> list[Event]:
+        """The events of `day` (in the roadmap's zone) and after: a window's numbers need
+        not walk the years before it. Found by halving, as the events are oldest first."""
+        return self.events[bisect_left(self.events, start_of(day, self.tz), key=_at) :]
+
+    def post_times_since(self, day: date) -> list[datetime]:
+        times = self.post_times
+        return times[bisect_left(times, start_of(day, self.tz)) :]
+
     @property
     def first_day(self) -> date:
         """Where the roadmap's story begins: its start date, or its first recorded change if
@@ -124,6 +135,15 @@ def local_date(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
 
 
+def start_of(day: date, tz: ZoneInfo) -> datetime:
+    """The first moment of `day` in `tz` (where midnight is skipped, the moment it would be)."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _at(event: Event) -> datetime:
+    return event.at
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -131,11 +151,16 @@ def monday_of(day: date) -> date:
 # --- Heatmap --------------------------------------------------------------------------------
 
 
+def heatmap_start(today: date) -> date:
+    """The heatmap's first day: the Monday 52 weeks before this week's."""
+    return monday_of(today) - (HEATMAP_WEEKS - 1) * WEEK
+
+
 def heatmap(
     events: Iterable[Event], post_times: Iterable[datetime], *, today: date, tz: ZoneInfo
 ) -> list[DayActivity]:
     """Every day of the last 53 weeks (Monday-first) up to today, with what happened on it."""
-    start = monday_of(today) - (HEATMAP_WEEKS - 1) * WEEK
+    start = heatmap_start(today)
     counts: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for event in events:
         day = local_date(event.at, tz)
@@ -199,14 +224,16 @@ def done_over_time(
 
     Replays the log, so a milestone marked done and later reopened stops counting then.
     """
-    ordered = sorted(events, key=lambda e: e.at)
+    ordered = sorted(events, key=_at)
     done: set[int] = set()
     samples = [start + n * WEEK for n in range(max(0, (today - start).days) // 7 + 1)]
     if samples[-1] != today and today > start:
         samples.append(today)
     points, index = [], 0
     for sample in samples:
-        while index < len(ordered) and local_date(ordered[index].at, tz) <= sample:
+        # A moment falls on `sample` or before when it comes before the next day begins.
+        ends = start_of(sample + timedelta(days=1), tz)
+        while index < len(ordered) and ordered[index].at < ends:
             event = ordered[index]
             if event.to_status == Status.DONE:
                 done.add(event.milestone_id)
@@ -686,7 +713,7 @@ def minutes_heatmap(
     sessions: Iterable[SessionRow], *, today: date, tz: ZoneInfo
 ) -> list[DayMinutes]:
     """Every day of the heatmap's 53 weeks up to today, with the minutes logged on it."""
-    start = monday_of(today) - (HEATMAP_WEEKS - 1) * WEEK
+    start = heatmap_start(today)
     spent = minutes_by_day(sessions, tz=tz)
     return [
         DayMinutes(day, spent.get(day, 0))

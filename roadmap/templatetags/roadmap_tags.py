@@ -58,11 +58,16 @@ def day_rows(rows) -> SafeString:
     return mark_safe(  # noqa: S308 (every value escaped)
         "".join(
             f"<tr><td>{weekday_date(day)}</td>"
-            + "".join(f"<td>{escape(value)}</td>" for value in figures)
+            + "".join(f"<td>{_cell(value)}</td>" for value in figures)
             + "</tr>"
             for day, *figures in rows
         )
     )
+
+
+def _cell(value) -> str:
+    """A figure as it goes in a cell: a count as it is, anything else escaped."""
+    return str(value) if type(value) is int else escape(value)
 
 
 @register.simple_tag

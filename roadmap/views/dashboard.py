@@ -62,13 +62,22 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
     counted = history.counted
     points = stats.done_over_time(history.events, counted, start=start, today=today, tz=tz)
     plan = ((start, 0), (roadmap.target_date, len(counted))) if roadmap.target_date else None
-    recent = stats.pace(
-        history.events, history.rows, weeks=12, today=today, started_on=start, tz=tz
+    # The windowed numbers are handed only the events that can fall in their window.
+    recent, last_month = (
+        stats.pace(
+            history.events_since(today - weeks * stats.WEEK),
+            history.rows,
+            weeks=weeks,
+            today=today,
+            started_on=start,
+            tz=tz,
+        )
+        for weeks in (12, 4)
     )
-    last_month = stats.pace(
-        history.events, history.rows, weeks=4, today=today, started_on=start, tz=tz
+    year = stats.heatmap_start(today)
+    days = stats.heatmap(
+        history.events_since(year), history.post_times_since(year), today=today, tz=tz
     )
-    days = stats.heatmap(history.events, history.post_times, today=today, tz=tz)
     rows = list(history.rows.values())
     lists = {
         "in_progress": [row.id for row in rows if row.status == Status.IN_PROGRESS],
