@@ -12,11 +12,14 @@ burn-up has no viewBox: its labels are in CSS pixels at any width, and only its 
 nested SVG with the lines) stretches to fill the width.
 """
 
+import html
 import itertools
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -31,8 +34,9 @@ MONTH_LABEL = 2 * STEP  # the room a month's name ("Sep") takes at that size
 ACTUAL, PLAN, DASHES = "#0b5cad", "#57606a", "6 4"
 
 
-@dataclass(frozen=True)
-class DayActivity:
+class DayActivity(NamedTuple):
+    """A day of the heatmap. A tuple: a year of them is drawn on every dashboard."""
+
     day: date
     completed: int = 0
     started: int = 0
@@ -44,7 +48,7 @@ class DayActivity:
 
 
 def heat_level(total: int) -> int:
-    return sum(total >= threshold for threshold in HEAT_THRESHOLDS)
+    return bisect_right(HEAT_THRESHOLDS, total)
 
 
 def long_date(day: date) -> str:
@@ -120,7 +124,7 @@ def _square(level: int, x: int, y: int, title: str) -> SafeString:
     is 371 of them, and each through format_html cost more than the rest of the chart."""
     return mark_safe(  # noqa: S308 (numbers, a constant, and the title escaped)
         f'<rect class="heat-{level}" x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" '
-        f'fill="{HEAT_FALLBACK[level]}"><title>{escape(title)}</title></rect>'
+        f'fill="{HEAT_FALLBACK[level]}"><title>{html.escape(title)}</title></rect>'
     )
 
 

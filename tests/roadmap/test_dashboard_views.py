@@ -1,5 +1,6 @@
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -352,3 +353,36 @@ def test_a_private_roadmaps_badge_is_never_kept_by_a_shared_cache(client, learne
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, max-age=300"
     assert "Cookie" in response["Vary"]
+
+
+def test_the_stage_table_counts_each_stage_and_escapes_its_title(client, roadmap, milestone):
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    stage = milestone.topic.stage
+    stage.title = "Maths <b>first</b>"
+    stage.save()
+    html = text_of(client.get(dashboard_url(roadmap)))
+    table = html[html.index('<table class="stage-table">') : html.index("</table>")]
+    row = table[table.index(f"#{stage.anchor}") :].split("</tr>")[0]
+    assert "Maths &lt;b&gt;first&lt;/b&gt;</a>" in row
+    progress = stage.progress
+    assert progress.done == 1
+    cells = re.findall(r"<td>(\d+)</td>", row)
+    assert cells == [str(n) for n in (1, 0, progress.skipped, progress.not_started)]
+    assert f'max="{progress.counted}" value="1"' in row and f"{progress.percent}%" in row
+    assert table.count("<tr>") == 1 + roadmap.stages.count()  # the heading row and one a stage
+
+
+def test_a_stalled_milestone_shows_the_day_it_was_started_where_the_learner_is(client, roadmap):
+    roadmap.time_zone = "Asia/Tokyo"
+    roadmap.save()
+    # 20:00 in London's winter is 05:00 the next morning in Tokyo.
+    began = datetime.combine(timezone.localdate() - timedelta(weeks=6), time(20), tzinfo=UTC)
+    milestone_set_status(
+        milestone=roadmap.milestones.get(key="install-python"),
+        status=Status.IN_PROGRESS,
+        at=began,
+    )
+    now = widget(text_of(client.get(dashboard_url(roadmap))), "now")
+    stalled = now[now.index("Stalled") :]
+    tokyo_day = began.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    assert f"a virtual environment</a>, started {tokyo_day.day} {tokyo_day:%b %Y}" in stalled
