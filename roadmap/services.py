@@ -591,9 +591,10 @@ def item_move(
     position: int | None = None,
     parent: Stage | Topic | None = None,
     at=None,
-) -> PlanItem:
+) -> PlanChange:
     """Move `item` one place up or down, or to `position` (counted from 0) in `parent` (its
-    own by default). Raises EditRefused where that is where it is already, or out of reach."""
+    own by default), and return the change recorded, whose detail says where it went.
+    Raises EditRefused where that is where it is already, or out of reach."""
     at = at or timezone.now()
     with transaction.atomic(), SiteVersion.objects.counted_once():
         old_parent = parent_of(item)
@@ -635,8 +636,7 @@ def item_move(
             where += f" in “{parent.title}”"
         if not same_parent:
             where = f"from “{old_parent.title}” " + where
-        _record(item, PlanChange.Kind.MOVED, at, detail=where)
-    return item
+        return _record(item, PlanChange.Kind.MOVED, at, detail=where)
 
 
 class _ExactEncoder(DjangoJSONEncoder):

@@ -266,7 +266,7 @@ def item_move(request, roadmap, kind, key):
         return _refused(request, roadmap, f"“{item.title}” was not moved: {errors}")
     direction, place = form.cleaned_data["direction"], form.cleaned_data["place"]
     try:
-        services.item_move(
+        change = services.item_move(
             item=item,
             direction=direction,
             position=None if direction or place is None else place - 1,
@@ -274,7 +274,6 @@ def item_move(request, roadmap, kind, key):
         )
     except EditRefused as refused:
         return _refused(request, roadmap, str(refused), focus=f"{anchor}-{direction or 'edit'}")
-    change = roadmap.plan_changes.order_by("-pk").first()
     return _done(
         request,
         roadmap,

@@ -28,7 +28,7 @@ def test_a_timer_survives_a_reload_and_stopping_it_moves_the_dashboard_in_place(
     )
     page.goto(f"{base}/roadmaps/{roadmap.slug}/dashboard/")
     page.evaluate("window.__sameDocument = true")
-    hours = page.locator("#hours-spent")
+    hours = page.locator("#widget-time dd").filter(has_text="spent of")
     expect(hours).to_contain_text("0 h spent of")
     expect(page.locator("#widget-time")).to_contain_text("Timer running on")
     expect(page.locator("#widget-time [data-timer-elapsed]")).to_contain_text("1 h 30 min so far")

@@ -245,6 +245,8 @@ def test_move_up_without_javascript_redirects_and_with_htmx_answers_in_place(
     )
     assert response.status_code == 302
     assert milestone_titles(topic)[0] == second.title
+    notice = learner_client.get(response.url).content.decode()
+    assert f"Moved “{second.title}” to place 1 of 2 in “Python setup”." in notice
     response = learner_client.post(
         edit_url(roadmap, "milestones", second.key, "move"), {"direction": "down"}, **HTMX
     )
@@ -421,3 +423,22 @@ def test_with_htmx_the_question_before_a_removal_takes_the_outlines_place(
     assert '<section id="outline"' in page and 'data-focus="remove-confirm"' in page
     assert '<input type="hidden" name="confirm" value="yes">' in page
     assert Milestone.objects.filter(pk=milestone.pk).exists()
+
+
+@pytest.mark.parametrize("size", [12, 300])
+def test_a_move_costs_the_same_queries_at_any_size(
+    learner, learner_client, django_assert_num_queries, size
+):
+    roadmap = build_roadmap(learner, milestones=size)
+    topic = roadmap.topics.order_by("position", "pk").first()
+    second = topic.milestones.order_by("position", "pk")[1]
+    # The session and its user, the roadmap, the milestone; the move (savepoint, siblings,
+    # positions, the change, the roadmap's and the site's versions, release); then the
+    # outline's stages, topics, milestones and removals. The change is the one just made.
+    with django_assert_num_queries(15):
+        response = learner_client.post(
+            edit_url(roadmap, "milestones", second.key, "move"), {"direction": "up"}, **HTMX
+        )
+    page = response.content.decode()
+    assert f"Moved “{second.title}” to place 1 of 5 in “{topic.title}”." in page
+    assert milestone_titles(topic)[0] == second.title
