@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from .links import address
 from .rules import Status
 from .stats import Event, History, MilestoneRow, PostRow, Quarter, SessionRow, quarter_review
 from .targets import Direction, Target, Verdict, number, verdict
@@ -227,7 +227,7 @@ class Roadmap(HasProgress, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("roadmap:detail", args=[self.slug])
+        return address("roadmap:detail", self.slug)
 
     def move_to(self, slug: str) -> None:
         """Take a new address; the old one is kept so that links to it redirect here."""
@@ -407,7 +407,7 @@ class Topic(HasProgress, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("roadmap:topic", args=[self.roadmap.slug, self.slug])
+        return address("roadmap:topic", self.roadmap.slug, self.slug)
 
     @property
     def anchor(self) -> str:
@@ -537,7 +537,15 @@ class Milestone(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("roadmap:milestone", args=[self.roadmap.slug, self.slug])
+        return address("roadmap:milestone", self.roadmap.slug, self.slug)
+
+    # In words, from tables made once: Django's own get_FOO_display builds its table of
+    # choices on every call, and a roadmap page asks for two a milestone.
+    def get_status_display(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def get_kind_display(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def anchor(self) -> str:
@@ -606,6 +614,10 @@ class Milestone(models.Model):
         elif status == Status.SKIPPED:
             self.completed_at = None
         self.status = status
+
+
+STATUS_LABELS = dict(Status.choices)
+KIND_LABELS = dict(Milestone.Kind.choices)
 
 
 class ProgressEvent(models.Model):
