@@ -2,6 +2,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Milestone, Resource, Result, Roadmap, RoadmapAddress, Stage, Topic
@@ -9,7 +10,8 @@ from .services import prerequisite_cycle
 from .targets import number
 
 # The same words whatever holds the address: anyone's roadmap (public or private), an old
-# address of a renamed one, or a deleted one's. So they tell a learner nothing more.
+# address of a renamed one, or a deleted one's. So they tell a learner nothing more. Only the
+# learner whose deleted roadmap had an address may take it again, and they know it was theirs.
 ADDRESS_IN_USE = "That address is in use: choose another, e.g. add your name."
 
 
@@ -47,11 +49,12 @@ class RoadmapFieldsForm(forms.ModelForm):
         slug = self.cleaned_data["slug"]
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
-        old = RoadmapAddress.objects.filter(slug=slug)
+        # A renamed roadmap's old address leads to it; a deleted one's stays out of use,
+        # but for the learner whose roadmap it was.
+        old = RoadmapAddress.objects.filter(slug=slug).kept_from(self.instance.owner_id)
         if self.instance.pk:
             old = old.exclude(roadmap=self.instance)
         if old.exists():
-            # A renamed roadmap's old address leads to it, a deleted one's stays out of use.
             raise forms.ValidationError(ADDRESS_IN_USE)
         return slug
 
@@ -99,8 +102,10 @@ class NewRoadmapForm(RoadmapFieldsForm):
             "slug": {"unique": ADDRESS_IN_USE},
         }
 
-    def __init__(self, *args, curricula, **kwargs):
+    def __init__(self, *args, curricula, owner, **kwargs):
         super().__init__(*args, **kwargs)
+        # Whose roadmap it will be: an address of one of their deleted roadmaps is free to them.
+        self.instance.owner = owner
         self.curricula = {entry.name: entry.spec for entry in curricula if entry.spec}
         self.fields["curriculum"].choices = [
             *((name, spec.title) for name, spec in self.curricula.items()),
@@ -156,12 +161,15 @@ class RoadmapSettingsForm(RoadmapFieldsForm):
         error_messages = {"slug": {"unique": ADDRESS_IN_USE}}
 
     def save(self, commit=True):
-        """Save; a new address goes through Roadmap.move_to, so the old one redirects."""
+        """Save; a new address goes through Roadmap.move_to, so the old one redirects. An
+        address the owner's deleted roadmap left is taken back: no longer kept for it."""
         new_slug = self.cleaned_data["slug"]
         roadmap = super().save(commit=False)
         roadmap.slug = self.initial.get("slug", roadmap.slug)
-        roadmap.save()
-        roadmap.move_to(new_slug)
+        with transaction.atomic():
+            roadmap.save()
+            RoadmapAddress.objects.filter(slug=new_slug).left_to(roadmap.owner_id).delete()
+            roadmap.move_to(new_slug)
         return roadmap
 
 

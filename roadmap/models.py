@@ -328,6 +328,20 @@ def _utc(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text + "+00:00")
 
 
+class RoadmapAddressQuerySet(models.QuerySet):
+    def left_to(self, owner):
+        """Addresses that `owner`'s deleted roadmaps had: theirs to take back, no one else's."""
+        if owner is None:
+            return self.none()
+        return self.filter(roadmap=None, owner=owner)
+
+    def kept_from(self, owner):
+        """Addresses `owner` may not take: all but those left_to them."""
+        if owner is None:
+            return self
+        return self.exclude(roadmap=None, owner=owner)
+
+
 class RoadmapAddress(models.Model):
     """An address a roadmap had: before it was renamed (links to it keep working), or before
     it was deleted (roadmap empty: no one else takes it). So "that address is in use" says
@@ -336,12 +350,15 @@ class RoadmapAddress(models.Model):
     roadmap = models.ForeignKey(
         Roadmap, null=True, blank=True, on_delete=models.SET_NULL, related_name="old_addresses"
     )
-    # Whose it was: they may bring a deleted roadmap back to it (an import of its export).
+    # Whose it was: once the roadmap is deleted, they may take the address again (a new
+    # roadmap, a rename, or an import of the export).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoadmapAddressQuerySet.as_manager()
 
     def __str__(self):
         return self.slug

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from ..curriculum import (
     roadmap_update_from_curriculum,
 )
 from ..forms import MilestoneNotesForm, NewRoadmapForm
-from ..models import Milestone, Roadmap, Topic
+from ..models import Milestone, Roadmap, RoadmapAddress, SiteVersion, Topic
 from ..services import roadmap_create
 from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
 from .notebook import reproduction_context
@@ -150,13 +151,16 @@ def roadmap_new(request):
         if entry.spec
     }
     if request.method == "POST":
-        form = NewRoadmapForm(request.POST, curricula=curricula)
+        form = NewRoadmapForm(request.POST, curricula=curricula, owner=request.user)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields[1:]}
-            if form.spec is None:
-                roadmap = roadmap_create(owner=request.user, **fields)
-            else:
-                roadmap = load_curriculum(form.spec, owner=request.user, **fields).roadmap
+            with transaction.atomic(), SiteVersion.objects.counted_once():
+                # An address a deleted roadmap of theirs left is theirs again: no longer kept.
+                RoadmapAddress.objects.filter(slug=fields["slug"]).left_to(request.user).delete()
+                if form.spec is None:
+                    roadmap = roadmap_create(owner=request.user, **fields)
+                else:
+                    roadmap = load_curriculum(form.spec, owner=request.user, **fields).roadmap
             messages.success(request, f"Started “{roadmap.title}”. Good luck!")
             return redirect(roadmap)
         status = 400
@@ -170,6 +174,7 @@ def roadmap_new(request):
         title, slug = suggestions.get(chosen, ("", ""))
         form = NewRoadmapForm(
             curricula=curricula,
+            owner=request.user,
             initial={
                 "curriculum": chosen,
                 "title": title,
