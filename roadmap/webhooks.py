@@ -1,10 +1,12 @@
-"""Evidence from git: a repository's push webhook, in GitHub's format, read into a roadmap.
+"""Evidence from git: a repository's push webhook, from GitHub or GitLab, read into a roadmap.
 
 A commit whose message names a milestone's key in brackets, `[gpt2-fineweb]`, becomes
 evidence on that milestone; `[gpt2-fineweb done]` also marks the milestone done, at the
-commit's time, through the one status service. Deliveries are signed with the roadmap's
-secret (HMAC-SHA256 of the body, GitHub's X-Hub-Signature-256), and each delivery id is
-acted on once.
+commit's time, through the one status service. Both senders list a push's commits the same
+way (`commits`, each with `id`, `message`, `timestamp` and `url`), so one reader serves both.
+The roadmap's one secret authenticates either: GitHub signs the body with it (HMAC-SHA256,
+X-Hub-Signature-256); GitLab sends it as it is (X-Gitlab-Token) and signs nothing. Each
+delivery id (X-GitHub-Delivery, X-Gitlab-Event-UUID) is acted on once.
 """
 
 import hashlib
@@ -23,11 +25,13 @@ from .models import Evidence, Milestone, Roadmap, SiteVersion, Status, WebhookDe
 from .services import milestone_set_status
 
 SIGNATURE_PREFIX = "sha256="
-# GitHub's delivery ids are GUIDs; anything of this shape is kept, nothing longer.
+# GitHub's delivery ids and GitLab's event ids are UUIDs; anything of this shape is kept,
+# nothing longer.
 DELIVERY_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 # `[key]` or `[key done]` anywhere in a commit message; keys are a curriculum's keys.
 MENTION = re.compile(r"\[\s*([a-z0-9][a-z0-9-]{0,59})(?:\s+(done))?\s*\]")
-# A push lists at most 2,048 commits (GitHub's own limit); a body past it is not GitHub's.
+# A push lists at most 2,048 commits (GitHub's own limit; GitLab lists at most 20): a body
+# past it is neither's.
 MAX_COMMITS = 2048
 
 validate_url = URLValidator(schemes=["http", "https"])
@@ -46,8 +50,15 @@ def signature_valid(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected.encode(), header[len(SIGNATURE_PREFIX) :].encode())
 
 
+def token_valid(secret: str, header: str) -> bool:
+    """Whether `header` (X-Gitlab-Token) is `secret` itself, compared in constant time."""
+    if not secret or not header:
+        return False
+    return hmac.compare_digest(secret.encode(), header.encode())
+
+
 class PayloadError(ValueError):
-    """A signed body that is not a push as GitHub sends it."""
+    """An authenticated body that is not a push as GitHub or GitLab sends it."""
 
 
 class Replayed(Exception):

@@ -1,5 +1,7 @@
-"""The push webhook, fed deliveries as GitHub sends them: a JSON body signed with HMAC-SHA256
-under the roadmap's secret in X-Hub-Signature-256, with X-GitHub-Event and X-GitHub-Delivery."""
+"""The push webhook, fed deliveries as GitHub sends them (a JSON body signed with HMAC-SHA256
+under the roadmap's secret in X-Hub-Signature-256, with X-GitHub-Event and X-GitHub-Delivery)
+and as GitLab sends them (the secret itself in X-Gitlab-Token, with X-Gitlab-Event: Push Hook
+and X-Gitlab-Event-UUID)."""
 
 import hashlib
 import hmac
@@ -12,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import Evidence, ProgressEvent, Roadmap, Status
+from roadmap.models import Evidence, ProgressEvent, Roadmap, Status, WebhookDelivery
 from roadmap.webhooks import new_secret
 
 SECRET = "s3cr3t-" + "a" * 57
@@ -238,6 +240,7 @@ def test_the_owner_sees_a_new_secret_once_and_can_rotate_it(learner_client, road
     settings_page = learner_client.get(reverse("roadmap:settings", args=[roadmap.slug]))
     assert first not in settings_page.content.decode()
     assert f"/hooks/github/{roadmap.pk}/" in settings_page.content.decode()
+    assert "On GitLab: the project's Settings › Webhooks" in settings_page.content.decode()
     learner_client.post(url)
     roadmap.refresh_from_db()
     assert roadmap.webhook_secret != first
@@ -249,6 +252,10 @@ def test_the_owner_sees_a_new_secret_once_and_can_rotate_it(learner_client, road
 def test_a_rotated_secret_refuses_deliveries_signed_with_the_old_one(github, hooked):
     Roadmap.objects.filter(pk=hooked.pk).update(webhook_secret=new_secret())
     assert deliver(github, hooked, push(commit("[svd-pca]"))).status_code == 403
+    assert (
+        deliver_gitlab(github, hooked, gitlab_push(gitlab_commit("[svd-pca]"))).status_code == 403
+    )
+    assert not Evidence.objects.exists()
 
 
 def test_others_cannot_make_a_roadmaps_secret(client, other_learner, roadmap):
@@ -258,3 +265,222 @@ def test_others_cannot_make_a_roadmaps_secret(client, other_learner, roadmap):
     assert client.post(url).status_code == 404
     roadmap.refresh_from_db()
     assert roadmap.webhook_secret == ""
+
+
+# GitLab: the same endpoint and secret, the secret sent as a token, the body unsigned.
+
+
+def gitlab_commit(message, *, sha=None, at="2026-11-20T09:15:00+01:00"):
+    sha = sha or hashlib.sha256(message.encode()).hexdigest()[:40]
+    return {
+        "id": sha,
+        "message": message,
+        "title": message.splitlines()[0],
+        "timestamp": at,
+        "url": f"https://gitlab.com/ada/ml-notes/-/commit/{sha}",
+        "author": {"name": "Ada", "email": "[REDACTED]"},
+        "added": [],
+        "modified": ["pca/pca.ipynb"],
+        "removed": [],
+    }
+
+
+def gitlab_push(*commits):
+    after = commits[-1]["id"] if commits else "0" * 40
+    project = {
+        "id": 15,
+        "name": "ml-notes",
+        "description": "",
+        "web_url": "https://gitlab.com/ada/ml-notes",
+        "avatar_url": None,
+        "git_ssh_url": "git@gitlab.com:ada/ml-notes.git",
+        "git_http_url": "https://gitlab.com/ada/ml-notes.git",
+        "namespace": "ada",
+        "visibility_level": 20,
+        "path_with_namespace": "ada/ml-notes",
+        "default_branch": "main",
+        "homepage": "https://gitlab.com/ada/ml-notes",
+        "url": "git@gitlab.com:ada/ml-notes.git",
+        "ssh_url": "git@gitlab.com:ada/ml-notes.git",
+        "http_url": "https://gitlab.com/ada/ml-notes.git",
+    }
+    return {
+        "object_kind": "push",
+        "event_name": "push",
+        "before": "95790bf891e76fee5e1747ab589903a6a1f80f22",
+        "after": after,
+        "ref": "refs/heads/main",
+        "ref_protected": True,
+        "checkout_sha": after,
+        "message": None,
+        "user_id": 4,
+        "user_name": "Ada",
+        "user_username": "ada",
+        "user_email": "",
+        "user_avatar": "https://gitlab.com/uploads/-/system/user/avatar/4/avatar.png",
+        "project_id": 15,
+        "project": project,
+        "commits": list(commits),
+        "total_commits_count": len(commits),
+        "push_options": {},
+        "repository": {
+            "name": "ml-notes",
+            "url": "git@gitlab.com:ada/ml-notes.git",
+            "description": "",
+            "homepage": "https://gitlab.com/ada/ml-notes",
+            "git_http_url": "https://gitlab.com/ada/ml-notes.git",
+            "git_ssh_url": "git@gitlab.com:ada/ml-notes.git",
+            "visibility_level": 20,
+        },
+    }
+
+
+def deliver_gitlab(client, roadmap, payload, *, event="Push Hook", event_uuid=None, token=SECRET):
+    """A delivery with the headers GitLab sends; `token=None` sends none."""
+    headers = {
+        "HTTP_X_GITLAB_EVENT": event,
+        "HTTP_X_GITLAB_EVENT_UUID": event_uuid or str(uuid.uuid4()),
+        "HTTP_X_GITLAB_WEBHOOK_UUID": str(uuid.uuid4()),
+        "HTTP_X_GITLAB_INSTANCE": "https://gitlab.com",
+        "HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4()),
+        "HTTP_USER_AGENT": "GitLab/18.6.0",
+    }
+    if token is not None:
+        headers["HTTP_X_GITLAB_TOKEN"] = token
+    url = reverse("github-webhook", args=[roadmap.pk])
+    return client.post(url, json.dumps(payload), content_type="application/json", **headers)
+
+
+def test_a_gitlab_commit_naming_a_key_becomes_evidence_on_that_milestone(github, hooked):
+    payload = gitlab_push(gitlab_commit("Fit PCA via SVD [svd-pca]\n\nNotes."))
+    response = deliver_gitlab(github, hooked, payload)
+    assert response.status_code == 200
+    assert response.json()["evidence_added"] == ["svd-pca"]
+    evidence = Evidence.objects.get()
+    assert evidence.milestone.key == "svd-pca"
+    assert evidence.url.startswith("https://gitlab.com/ada/ml-notes/-/commit/")
+    assert evidence.note == "Fit PCA via SVD [svd-pca]"
+    assert evidence.source == Evidence.Source.WEBHOOK
+    assert evidence.at == datetime(2026, 11, 20, 8, 15, tzinfo=UTC)
+    page = Client().get(evidence.milestone.get_absolute_url()).content.decode()
+    assert f">ada/ml-notes@{evidence.url.rsplit('/', 1)[1][:7]}</a>" in page
+
+
+def test_done_in_a_gitlab_commit_marks_the_milestone_done_at_the_commits_time(github, hooked):
+    payload = gitlab_push(
+        gitlab_commit("Started [svd-pca]", at="2026-11-19T18:00:00-05:00"),
+        gitlab_commit("Finished [svd-pca done]", at="2026-11-20T09:15:00+01:00"),
+    )
+    response = deliver_gitlab(github, hooked, payload)
+    assert response.json()["marked_done"] == ["svd-pca"]
+    milestone = hooked.milestones.get(key="svd-pca")
+    assert milestone.status == Status.DONE
+    assert milestone.completed_at == datetime(2026, 11, 20, 8, 15, tzinfo=UTC)
+    event = ProgressEvent.objects.get(milestone=milestone)
+    assert (event.from_status, event.to_status) == (Status.NOT_STARTED, Status.DONE)
+    assert Evidence.objects.filter(milestone=milestone).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("token", "status"),
+    [
+        (None, 401),
+        ("", 401),
+        ("another secret", 403),
+        (SECRET[:-1], 403),
+        (SECRET + "0", 403),
+        (SECRET.upper(), 403),
+    ],
+)
+def test_a_gitlab_delivery_without_the_secret_token_is_refused_and_changes_nothing(
+    github, hooked, token, status
+):
+    event_uuid = str(uuid.uuid4())
+    payload = gitlab_push(gitlab_commit("[svd-pca done]"))
+    response = deliver_gitlab(github, hooked, payload, token=token, event_uuid=event_uuid)
+    assert response.status_code == status
+    assert not Evidence.objects.exists()
+    assert hooked.milestones.get(key="svd-pca").status == Status.NOT_STARTED
+    assert not ProgressEvent.objects.exists()
+    # A refusal does not use up the event id: GitLab's own delivery of it still counts.
+    assert deliver_gitlab(github, hooked, payload, event_uuid=event_uuid).status_code == 200
+
+
+def test_a_github_signature_does_not_stand_in_for_gitlabs_token(github, hooked):
+    payload = gitlab_push(gitlab_commit("[svd-pca done]"))
+    body = json.dumps(payload).encode()
+    response = github.post(
+        reverse("github-webhook", args=[hooked.pk]),
+        body,
+        content_type="application/json",
+        HTTP_X_GITLAB_EVENT="Push Hook",
+        HTTP_X_GITLAB_EVENT_UUID=str(uuid.uuid4()),
+        HTTP_X_HUB_SIGNATURE_256=sign(body),
+    )
+    assert response.status_code == 401
+    assert not Evidence.objects.exists()
+
+
+def test_a_replayed_gitlab_event_uuid_is_refused_and_changes_nothing_again(github, hooked):
+    payload = gitlab_push(gitlab_commit("[svd-pca]"))
+    event_uuid = str(uuid.uuid4())
+    assert deliver_gitlab(github, hooked, payload, event_uuid=event_uuid).status_code == 200
+    Evidence.objects.all().delete()
+    again = gitlab_push(gitlab_commit("[svd-pca done]"))
+    replay = deliver_gitlab(github, hooked, again, event_uuid=event_uuid)
+    assert replay.status_code == 409
+    assert not Evidence.objects.exists()
+    assert hooked.milestones.get(key="svd-pca").status == Status.NOT_STARTED
+
+
+def test_a_gitlab_delivery_without_an_event_uuid_is_refused(github, hooked):
+    payload = gitlab_push(gitlab_commit("[svd-pca]"))
+    response = deliver_gitlab(github, hooked, payload, event_uuid="not a uuid!")
+    assert response.status_code == 400
+    assert "X-Gitlab-Event-UUID" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_gitlab_events_other_than_push_are_refused(github, hooked):
+    tag = gitlab_push()
+    tag.update(object_kind="tag_push", event_name="tag_push", ref="refs/tags/v1.0.0")
+    assert deliver_gitlab(github, hooked, tag, event="Tag Push Hook").status_code == 422
+    issue = {"object_kind": "issue", "object_attributes": {"title": "[svd-pca done]"}}
+    assert deliver_gitlab(github, hooked, issue, event="Issue Hook").status_code == 422
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_request_from_neither_github_nor_gitlab_is_told_which_headers_to_send(github, hooked):
+    response = github.post(
+        reverse("github-webhook", args=[hooked.pk]),
+        json.dumps(gitlab_push(gitlab_commit("[svd-pca done]"))),
+        content_type="application/json",
+        HTTP_X_GITLAB_TOKEN=SECRET,
+    )
+    assert response.status_code == 400
+    reason = response.content.decode()
+    for header in ("X-GitHub-Event", "X-Hub-Signature-256", "X-Gitlab-Event", "X-Gitlab-Token"):
+        assert header in reason
+    assert not Evidence.objects.exists()
+
+
+def test_gitlab_deliveries_are_rate_limited(github, hooked, monkeypatch):
+    monkeypatch.setattr("config.webhooks.ROADMAP_LIMIT", 2)
+    statuses = [
+        deliver_gitlab(github, hooked, gitlab_push(gitlab_commit(f"[svd-pca] {i}"))).status_code
+        for i in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    assert Evidence.objects.count() == 2
+
+
+def test_an_oversized_gitlab_delivery_is_refused(github, hooked):
+    payload = gitlab_push(gitlab_commit("[svd-pca] " + "x" * (1024 * 1024)))
+    assert deliver_gitlab(github, hooked, payload).status_code == 413
+    assert not Evidence.objects.exists()
+
+
+def test_a_roadmap_without_a_secret_takes_no_gitlab_deliveries(github, roadmap):
+    payload = gitlab_push(gitlab_commit("[svd-pca]"))
+    assert deliver_gitlab(github, roadmap, payload, token="").status_code == 404
+    assert not Evidence.objects.exists()
