@@ -1,4 +1,4 @@
-"""Atom feeds: the whole journal, one kind, one topic, and a roadmap's progress.
+"""Atom feeds: the whole journal, one kind, one topic, and a roadmap's progress and plan.
 
 Every entry's id is a tag URI (RFC 4151) made of what never changes about the thing it names:
 the site's host name, the day the thing came to be and its primary key, as in
@@ -15,19 +15,22 @@ from urllib.parse import urljoin, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
-from django.db.models import Min
+from django.db.models import Case, Min, OuterRef, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from roadmap.models import Milestone, Result, Roadmap, Status, Topic
+from roadmap.models import Milestone, PlanChange, Result, Roadmap, Stage, Status, Topic
 
 from .models import Post
 
 FEED_SIZE = 30
+# A plan change's summary, like a post's excerpt: a line a reader lists, not the whole record.
+SUMMARY_LENGTH = 200
 # The `updated` of an empty journal on a site nobody has joined yet: fixed, like every other
 # empty feed's, so that a reader polling it never sees a change that did not happen.
 NOTHING_YET = datetime(1970, 1, 1, tzinfo=UTC)
@@ -113,7 +116,8 @@ class AtomFeed(Atom1Feed):
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of a feed, whatever it stands for: a post, or a milestone completed."""
+    """One entry of a feed, whatever it stands for: a post, a milestone completed, a result,
+    a change to the plan."""
 
     title: str
     link: str
@@ -181,6 +185,62 @@ def result_entry(result: Result, *, roadmap: Roadmap) -> Entry:
         summary=f"{judged} (measured on {day}).",
         html=format_html("<p>{} (measured on {}).</p>", judged, day),
         categories=[milestone.topic.title, "Reproductions"],
+    )
+
+
+def plan_change_title(change: PlanChange) -> str:
+    """The change as a reader lists it: Plan: added milestone “Backprop by hand”."""
+    if change.kind == PlanChange.Kind.RENAMED:
+        return f"Plan: renamed {change.what} “{change.before}” to “{change.after}”"
+    return f"Plan: {change.get_kind_display().lower()} {change.what} “{change.title}”"
+
+
+def plan_change_link(change: PlanChange, *, roadmap: Roadmap) -> str:
+    """The changed item's page while it is in the plan (a stage's place on the roadmap page),
+    the roadmap's page once it is not. `change.page` is the item's slug, or a stage's key."""
+    if change.page is None:
+        return roadmap.get_absolute_url()
+    if change.what == PlanChange.What.STAGE:
+        return f"{roadmap.get_absolute_url()}#stage-{change.page}"
+    view = "roadmap:topic" if change.what == PlanChange.What.TOPIC else "roadmap:milestone"
+    return reverse(view, args=[roadmap.slug, change.page])
+
+
+def plan_change_entry(change: PlanChange, *, roadmap: Roadmap) -> Entry:
+    """A change the learner made to the plan; each one is an entry of its own."""
+    at = change.at
+    return Entry(
+        title=plan_change_title(change),
+        link=plan_change_link(change, roadmap=roadmap),
+        created=at,
+        key=f"roadmap/{roadmap.pk}/plan-change/{change.pk}",
+        published=at,
+        updated=at,
+        author=display_name(roadmap.owner),
+        summary=Truncator(f"{change.sentence}.").chars(SUMMARY_LENGTH),
+        html=format_html("<p>{}.</p>", change.sentence),
+        categories=["Plan"],
+    )
+
+
+def _current(model, field: str) -> Subquery:
+    """`field` of the stage, topic or milestone a plan change names, if it is still there."""
+    item = model.objects.filter(roadmap=OuterRef("roadmap"), key=OuterRef("key"))
+    return Subquery(item.values(field)[:1])
+
+
+def plan_changes(roadmap: Roadmap):
+    """The roadmap's plan changes, newest first, each with `page`: where its item is now."""
+    return (
+        PlanChange.objects.filter(roadmap=roadmap)
+        .annotate(
+            page=Case(
+                When(what=PlanChange.What.STAGE, then=_current(Stage, "key")),
+                When(what=PlanChange.What.TOPIC, then=_current(Topic, "slug")),
+                When(what=PlanChange.What.MILESTONE, then=_current(Milestone, "slug")),
+            )
+        )
+        .order_by("-at", "-pk")
     )
 
 
@@ -294,7 +354,8 @@ class TopicFeed(PostFeed):
 
 
 class RoadmapFeed(EntryFeed):
-    """A roadmap's progress: milestones completed and posts published, in one stream."""
+    """A roadmap's progress: milestones completed, results recorded, posts published and
+    changes to the plan, in one stream."""
 
     def get_object(self, request, roadmap):
         return get_object_or_404(
@@ -307,8 +368,8 @@ class RoadmapFeed(EntryFeed):
 
     def subtitle(self, obj):
         return (
-            f"Milestones completed, reproduction results and posts published by "
-            f"{display_name(obj.owner)}."
+            "Milestones completed, reproduction results, changes to the plan and posts "
+            f"published by {display_name(obj.owner)}."
         )
 
     def author_name(self, obj):
@@ -340,4 +401,7 @@ class RoadmapFeed(EntryFeed):
         entries = [completion_entry(m, roadmap=obj) for m in milestones]
         entries += [result_entry(r, roadmap=obj) for r in results]
         entries += [post_entry(p, categories=[p.get_kind_display()]) for p in posts]
+        # Whoever may read the feed may read how the plan changed, as the quarterly review
+        # already tells it.
+        entries += [plan_change_entry(c, roadmap=obj) for c in plan_changes(obj)[:FEED_SIZE]]
         return sorted(entries, key=lambda e: e.published, reverse=True)[:FEED_SIZE]

@@ -8,11 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
+from journal.feeds import FEED_SIZE
 from journal.models import Post
 from learners.models import Profile
 from roadmap.curriculum import load_curriculum
-from roadmap.models import Milestone, Roadmap, Status
-from roadmap.services import milestone_set_status
+from roadmap.models import Milestone, PlanChange, Roadmap, Status
+from roadmap.services import (
+    item_move,
+    item_remove,
+    milestone_add,
+    milestone_edit,
+    milestone_set_status,
+    removal_undo,
+    stage_add,
+    topic_add,
+    topic_edit,
+)
 from tests.factories import SITE_VERSION, bulk_posts
 from tests.journal.atom import ATOM, entries, entry_ids, markup, parse_date, validate
 
@@ -283,7 +294,7 @@ def test_a_private_profiles_feed_is_404(client, learner, roadmap, make_post):
 
 @pytest.mark.parametrize("size", [10, 100])
 @pytest.mark.parametrize(
-    "name, queries", [("journal", 2), ("kind", 2), ("topic", 3), ("roadmap", 4), ("learner", 4)]
+    "name, queries", [("journal", 2), ("kind", 2), ("topic", 3), ("roadmap", 5), ("learner", 4)]
 )
 def test_feed_queries_do_not_grow(name, queries, size, client, roadmap, django_assert_num_queries):
     bulk_posts(roadmap, size, topic=roadmap.topics.get(key="linear-algebra"))
@@ -299,3 +310,185 @@ def test_feed_queries_do_not_grow(name, queries, size, client, roadmap, django_a
     shown = size + len(done) if name == "roadmap" else size
     assert len(entries(feed)) == min(shown, 30)
     assert re.match(r"tag:testserver,\d{4}-\d{2}-\d{2}:", feed.findtext(f"{ATOM}entry/{ATOM}id"))
+
+
+# Changes to the plan -------------------------------------------------------------------------
+
+ADDED = "Plan: added milestone “Backprop by hand”"
+
+
+def roadmap_feed(client, roadmap):
+    return read(client, reverse("roadmap-feed", args=[roadmap.slug]))
+
+
+def rename_topic(topic, title, at=None):
+    topic_edit(
+        topic=topic,
+        title=title,
+        summary=topic.summary,
+        stage=topic.stage,
+        prerequisites=list(topic.prerequisites.all()),
+        resources=list(
+            topic.resources.order_by("position", "pk").values_list("type", "title", "url")
+        ),
+        at=at,
+    )
+
+
+def test_a_milestone_added_on_the_edit_page_is_told_in_the_roadmap_feed(
+    client, learner_client, roadmap
+):
+    topic = roadmap.topics.get(key="linear-algebra")
+    response = learner_client.post(
+        reverse("roadmap:edit-milestone-add", args=[roadmap.slug, topic.key]),
+        {"title": "Backprop by hand", "kind": "learn", "estimated_hours": "3"},
+    )
+    assert response.status_code == 302
+    change = roadmap.plan_changes.get()
+    milestone = topic.milestones.get(title="Backprop by hand")
+
+    feed = roadmap_feed(client, roadmap)
+    entry = entries(feed)[ADDED]
+    assert parse_date(entry.findtext(f"{ATOM}published")) == change.at
+    assert parse_date(entry.findtext(f"{ATOM}updated")) == change.at
+    assert parse_date(feed.findtext(f"{ATOM}updated")) == change.at
+    assert entry.find(f"{ATOM}link").get("href") == (
+        f"http://testserver{milestone.get_absolute_url()}"
+    )
+    summary = "Added the milestone “Backprop by hand” (in “Linear algebra”, 3 h)."
+    assert entry.findtext(f"{ATOM}summary") == summary
+    assert content_of(entry) == f"<p>{summary}</p>"
+    assert entry.find(f"{ATOM}category").get("term") == "Plan"
+
+
+def test_each_kind_of_plan_change_has_its_title_and_leads_where_its_item_is_now(client, roadmap):
+    # Recent enough that the removal can still be undone.
+    start = timezone.now() - timezone.timedelta(minutes=20)
+    step = timezone.timedelta(minutes=2)
+    topic = roadmap.topics.get(key="linear-algebra")
+    added = milestone_add(topic=topic, title="Backprop by hand", at=start)
+    milestone_edit(
+        milestone=added,
+        title=added.title,
+        description="",
+        kind=added.kind,
+        estimated_hours=5,
+        optional=False,
+        topic=topic,
+        at=start + step,
+    )
+    rename_topic(topic, "Matrices", at=start + 2 * step)
+    stage = stage_add(roadmap=roadmap, title="Transformers", at=start + 3 * step)
+    svd = roadmap.milestones.get(key="svd-pca")
+    item_move(item=svd, direction="down", at=start + 4 * step)
+    removed = item_remove(item=svd, at=start + 5 * step)
+    gone = roadmap.milestones.get(key="my-backprop-by-hand")
+    item_remove(item=gone, at=start + 6 * step)
+    removal_undo(removed=removed, at=start + 7 * step)
+
+    feed = roadmap_feed(client, roadmap)
+    plan = {title: e for title, e in entries(feed).items() if title.startswith("Plan:")}
+    assert list(plan) == [
+        "Plan: brought back milestone “Derive and code PCA via SVD”",
+        "Plan: removed milestone “Backprop by hand”",
+        "Plan: removed milestone “Derive and code PCA via SVD”",
+        "Plan: moved milestone “Derive and code PCA via SVD”",
+        "Plan: added stage “Transformers”",
+        "Plan: renamed topic “Linear algebra” to “Matrices”",
+        "Plan: re-estimated milestone “Backprop by hand”",
+        ADDED,
+    ]
+    times = [parse_date(e.findtext(f"{ATOM}published")) for e in plan.values()]
+    assert times == [start + n * step for n in range(7, -1, -1)]
+    links = {title: e.find(f"{ATOM}link").get("href") for title, e in plan.items()}
+    site = "http://testserver"
+    # Brought back, the milestone's page is there again; the one removed for good has none.
+    assert links["Plan: removed milestone “Derive and code PCA via SVD”"] == (
+        site + svd.get_absolute_url()
+    )
+    assert links["Plan: removed milestone “Backprop by hand”"] == site + roadmap.get_absolute_url()
+    assert links[ADDED] == site + roadmap.get_absolute_url()
+    assert links["Plan: renamed topic “Linear algebra” to “Matrices”"] == (
+        site + roadmap.topics.get(key="linear-algebra").get_absolute_url()
+    )
+    assert links["Plan: added stage “Transformers”"] == (
+        f"{site}{roadmap.get_absolute_url()}#{stage.anchor}"
+    )
+    page = client.get(roadmap.get_absolute_url()).content.decode()
+    assert f'id="{stage.anchor}"' in page
+    re_estimated = plan["Plan: re-estimated milestone “Backprop by hand”"]
+    assert "0 h → 5 h" in re_estimated.findtext(f"{ATOM}summary")
+
+
+# Committed, as on a site: each change reaches the visitors' page cache.
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_changes_id_is_its_own_and_survives_later_edits(client, roadmap, make_post):
+    topic = roadmap.topics.get(key="linear-algebra")
+    milestone_add(topic=topic, title="Backprop by hand", at=datetime(2026, 3, 14, 9, tzinfo=UTC))
+    change = roadmap.plan_changes.get()
+    make_post(title="On SVD")
+    milestone_set_status(milestone=roadmap.milestones.get(key="svd-pca"), status=Status.DONE)
+    first = entry_ids(roadmap_feed(client, roadmap))
+    assert first[ADDED] == f"tag:testserver,2026-03-14:roadmap/{roadmap.pk}/plan-change/{change.pk}"
+    assert len(set(first.values())) == len(first) == 3
+
+    assert entry_ids(roadmap_feed(client, roadmap)) == first
+    rename_topic(topic, "Matrices")
+    stage_add(roadmap=roadmap, title="Transformers")
+    again = entry_ids(roadmap_feed(client, roadmap))
+    assert {title: again[title] for title in first} == first
+    assert len(set(again.values())) == len(again) == 5
+
+
+def test_plan_changes_share_the_feeds_size_and_the_newest_win(client, roadmap, make_post):
+    now = timezone.now()
+    for n in range(FEED_SIZE + 5):
+        stage_add(roadmap=roadmap, title=f"Stage {n}", at=now - timezone.timedelta(hours=n))
+    for n in range(5):
+        make_post(title=f"Post {n}", published_at=now - timezone.timedelta(hours=n + 0.5))
+    feed = roadmap_feed(client, roadmap)
+    newest = sorted(
+        [(now - timezone.timedelta(hours=n), f"Plan: added stage “Stage {n}”") for n in range(35)]
+        + [(now - timezone.timedelta(hours=n + 0.5), f"Post {n}") for n in range(5)],
+        reverse=True,
+    )[:FEED_SIZE]
+    assert list(entries(feed)) == [title for _, title in newest]
+
+
+def test_an_unlisted_roadmaps_feed_tells_whoever_has_its_address_how_the_plan_changed(
+    client, roadmap, make_post
+):
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.UNLISTED)
+    make_post(title="By address only")
+    milestone_add(topic=roadmap.topics.get(key="linear-algebra"), title="Backprop by hand")
+    url = reverse("roadmap-feed", args=[roadmap.slug])
+    assert list(entries(read(client, url))) == [
+        "Plan: added milestone “Backprop by hand”",
+        "By address only",
+    ]
+
+
+def test_a_private_roadmaps_plan_changes_are_its_owners_alone(client, learner_client, roadmap):
+    Roadmap.objects.filter(pk=roadmap.pk).update(visibility=Roadmap.Visibility.PRIVATE)
+    milestone_add(topic=roadmap.topics.get(key="linear-algebra"), title="Backprop by hand")
+    url = reverse("roadmap-feed", args=[roadmap.slug])
+    assert client.get(url).status_code == 404
+    assert "Plan: added milestone “Backprop by hand”" in entries(read(learner_client, url))
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_the_roadmap_feeds_queries_do_not_grow_with_plan_changes(
+    size, client, roadmap, django_assert_num_queries
+):
+    topic = roadmap.topics.get(key="linear-algebra")
+    for n in range(size):
+        if n % 3 == 0:
+            milestone_add(topic=topic, title=f"Milestone {n}")
+        elif n % 3 == 1:
+            topic_add(stage=topic.stage, title=f"Topic {n}")
+        else:
+            item_remove(item=stage_add(roadmap=roadmap, title=f"Stage {n}"))
+    shown = PlanChange.objects.filter(roadmap=roadmap).count()
+    with django_assert_num_queries(5 + SITE_VERSION):
+        response = client.get(reverse("roadmap-feed", args=[roadmap.slug]))
+    assert len(entries(validate(response.content))) == shown
