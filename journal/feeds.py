@@ -201,7 +201,7 @@ def plan_change_link(change: PlanChange, *, roadmap: Roadmap) -> str:
     if change.page is None:
         return roadmap.get_absolute_url()
     if change.what == PlanChange.What.STAGE:
-        return f"{roadmap.get_absolute_url()}#stage-{change.page}"
+        return f"{roadmap.get_absolute_url()}#{Stage(key=change.page).anchor}"
     view = "roadmap:topic" if change.what == PlanChange.What.TOPIC else "roadmap:milestone"
     return reverse(view, args=[roadmap.slug, change.page])
 
