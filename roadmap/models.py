@@ -949,6 +949,10 @@ class PlanChange(models.Model):
         REESTIMATED = "re-estimated", "Re-estimated"
         EDITED = "edited", "Edited"
 
+    # An edit's detail lists what it changed; this is how a topic's prerequisites are named
+    # there, and how a curriculum update knows the learner chose a topic's prerequisites.
+    PREREQUISITES = "prerequisites"
+
     class What(models.TextChoices):
         STAGE = "stage", "Stage"
         TOPIC = "topic", "Topic"

@@ -523,7 +523,7 @@ def topic_edit(
             edited.append("summary")
         if {p.pk for p in prerequisites} != old_needs:
             topic.prerequisites.set(prerequisites)
-            edited.append("prerequisites")
+            edited.append(PlanChange.PREREQUISITES)
         if [tuple(r) for r in resources] != old_resources:
             topic.resources.all().delete()
             Resource.objects.bulk_create(

@@ -89,6 +89,8 @@ def roadmap_update_from_curriculum(
 def roadmap_apply_plan(*, plan: UpdatePlan) -> None:
     """Write exactly the steps of `plan`: add, update and remove; a kept row is not touched.
 
+    A topic of the file gets the prerequisites the plan decided, the learner's own among them.
+
     Parents are written before children and removals come last, so a milestone moving out
     of a topic that goes is in its new topic before the old one is deleted.
     """
@@ -97,8 +99,10 @@ def roadmap_apply_plan(*, plan: UpdatePlan) -> None:
         stages = _write_stages(roadmap, plan.stages)
         topics = _write_topics(roadmap, plan.topics, stages)
         _write_milestones(roadmap, plan.milestones, topics)
+        # A topic of the file may need one gone from it that stays, or one the learner added.
+        topics |= {step.key: step.row for step in plan.topics if step.action is Action.KEEP}
         for step in _written(plan.topics):
-            topics[step.key].prerequisites.set([topics[key] for key in step.spec.prerequisites])
+            topics[step.key].prerequisites.set([topics[key] for key in step.prerequisites])
 
         for model, steps in [
             (Milestone, plan.milestones),

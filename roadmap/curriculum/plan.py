@@ -2,7 +2,7 @@
 
 The plan is the one place the update rules live: the review page lists it, apply.py
 carries it out step by step, and the message after the update is read from it. Reading a
-roadmap's rows takes three queries, whatever its size.
+roadmap's rows takes four queries, whatever its size.
 """
 
 import hashlib
@@ -12,7 +12,17 @@ from enum import StrEnum
 
 from django.db.models import Count, Exists, OuterRef
 
-from ..models import Evidence, Milestone, Result, Roadmap, Stage, Status, StudySession, Topic
+from ..models import (
+    Evidence,
+    Milestone,
+    PlanChange,
+    Result,
+    Roadmap,
+    Stage,
+    Status,
+    StudySession,
+    Topic,
+)
 from .format import CurriculumSpec, MilestoneSpec, StageSpec, TopicSpec
 
 
@@ -76,6 +86,11 @@ class Step:
     retargeted: str = ""
     kept_because: str = ""
     reasons: tuple[Reason, ...] = ()
+    # For a topic of the file: the keys of the topics it needs after the update, and what the
+    # review says about the file's changes to them and about the learner's own that stay.
+    prerequisites: tuple[str, ...] = ()
+    prerequisites_changed: str = ""
+    prerequisites_yours: str = ""
 
 
 @dataclass
@@ -128,6 +143,16 @@ class UpdatePlan:
         return [_change(s, s.retargeted) for s in self.steps if s.retargeted]
 
     @property
+    def prerequisites_changed(self) -> list[Change]:
+        """Topics whose prerequisites the file adds or takes away."""
+        return [_change(s, s.prerequisites_changed) for s in self.steps if s.prerequisites_changed]
+
+    @property
+    def prerequisites_yours(self) -> list[Change]:
+        """Topics of the file keeping prerequisites the learner gave them that the file lacks."""
+        return [_change(s, s.prerequisites_yours) for s in self.steps if s.prerequisites_yours]
+
+    @property
     def removed(self) -> list[Change]:
         return [_change(s) for s in self.steps if s.action is Action.REMOVE]
 
@@ -159,6 +184,7 @@ class UpdatePlan:
             or self.kept
             or self.reweighed
             or self.retargeted
+            or self.prerequisites_changed
         )
 
     @property
@@ -167,7 +193,8 @@ class UpdatePlan:
         text = "\n".join(
             f"{step.kind}|{step.key}|{step.action}|{step.parent}|{step.position}|{step.title}"
             f"|{step.renamed}|{step.moved}|{step.reweighed}|{step.retargeted}"
-            f"|{step.kept_because}"
+            f"|{step.kept_because}|{','.join(step.prerequisites)}|{step.prerequisites_changed}"
+            f"|{step.prerequisites_yours}"
             for step in self.steps
         )
         digest = hashlib.sha256(f"{self.spec.key}|{self.spec.version}\n{text}".encode())
@@ -184,6 +211,7 @@ class UpdatePlan:
                 ("moved", self.moved, ""),
                 ("changed the hours or optional flag of", self.reweighed, ""),
                 ("changed the target of", self.retargeted, ""),
+                ("changed the prerequisites of", self.prerequisites_changed, ""),
                 ("removed", self.removed, ""),
                 ("kept", self.kept, " that the file no longer has"),
                 ("kept", self.yours, " of your own"),
@@ -216,10 +244,26 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
     Items are matched by key. One gone from the file is removed unless the learner added it
     (its key, "my-...", is never a file's) or the learner's work hangs on it: a milestone
     with progress or a post, a topic with a post or a milestone that stays, a stage with a
-    topic that stays.
+    topic that stays. A topic's prerequisites follow the file's changes to them and keep
+    the learner's own (see _plan_prerequisites).
     """
     stages = {stage.key: stage for stage in roadmap.stages.all()}
-    topics = {topic.key: topic for topic in roadmap.topics.annotate(n_posts=Count("posts"))}
+    topics = {
+        topic.key: topic
+        for topic in roadmap.topics.annotate(
+            n_posts=Count("posts"),
+            # An edit of the topic's prerequisites, as the edit page records it.
+            prerequisites_edited=Exists(
+                PlanChange.objects.filter(
+                    roadmap=OuterRef("roadmap"),
+                    what=PlanChange.What.TOPIC,
+                    kind=PlanChange.Kind.EDITED,
+                    key=OuterRef("key"),
+                    detail__contains=PlanChange.PREREQUISITES,
+                )
+            ),
+        )
+    }
     milestones = {
         m.key: m
         for m in roadmap.milestones.annotate(
@@ -240,7 +284,101 @@ def plan_update(spec: CurriculumSpec, roadmap: Roadmap) -> UpdatePlan:
     gone_topics = _gone_topics(spec, topics, _kept_per_parent(gone_milestones, "topic_id"))
     gone_stages = _gone_stages(spec, stages, _kept_per_parent(gone_topics, "stage_id"))
     plan.steps += gone_milestones + gone_topics + gone_stages
+    _plan_prerequisites(plan.topics, topics, _prerequisites_now(roadmap))
     return plan
+
+
+def _prerequisites_now(roadmap: Roadmap) -> dict[str, list[str]]:
+    """The keys of the topics each topic of the roadmap needs now, by the topic's key."""
+    needs: dict[str, list[str]] = {}
+    edges = (
+        Topic.prerequisites.through.objects.filter(from_topic__roadmap=roadmap)
+        .order_by("pk")
+        .values_list("from_topic__key", "to_topic__key")
+    )
+    for topic, need in edges:
+        needs.setdefault(topic, []).append(need)
+    return needs
+
+
+def _plan_prerequisites(
+    steps: list[Step], topics: dict[str, Topic], now: dict[str, list[str]]
+) -> None:
+    """Decide the prerequisites of every topic of the file, and what the review says of them.
+
+    The learner's own stay; the file's new ones are added; one the file no longer has is
+    taken away only if it was the file's. The file of the version the roadmap is on is not
+    kept (a curriculum's file is replaced by its next version), so "the file's" is what the
+    roadmap can tell: a prerequisite that is a topic the learner added is theirs, and so is every
+    prerequisite of a topic whose prerequisites they edited, the file's old ones included,
+    since nothing says which ones they chose. The others were set by the file.
+
+    A prerequisite of the file that would close a cycle with the learner's is left out, and
+    the review says so: a cycle would make every topic in it wait for the others.
+    """
+    staying = {step.key: step for step in steps if step.action is not Action.REMOVE}
+    # What each staying topic needs, starting from now; a topic that goes takes its own with it.
+    graph = {key: [n for n in now.get(key, []) if n in staying] for key in staying}
+    added: dict[str, list[str]] = {}
+    dropped: dict[str, list[str]] = {}
+    yours: dict[str, list[str]] = {}
+    candidates = []
+    for step in staying.values():
+        if step.spec is None:
+            continue  # Gone from the file and kept: left as it is.
+        wanted = list(dict.fromkeys(step.spec.prerequisites))
+        have = graph[step.key]
+        edited = step.row is not None and step.row.prerequisites_edited
+        from_file = [] if edited else [n for n in have if not topics[n].added_by_learner]
+        dropped[step.key] = [n for n in have if n in from_file and n not in wanted]
+        graph[step.key] = [n for n in have if n not in dropped[step.key]]
+        yours[step.key] = [n for n in graph[step.key] if n not in from_file and n not in wanted]
+        added[step.key] = []
+        candidates += [(step, n) for n in wanted if n not in have]
+    skipped: dict[str, list[str]] = {}
+    for step, need in candidates:
+        if _reaches(graph, need, step.key):
+            skipped.setdefault(step.key, []).append(need)
+        else:
+            graph[step.key].append(need)
+            added[step.key].append(need)
+
+    titles = {key: step.title for key, step in staying.items()}
+
+    def named(keys: list[str]) -> str:
+        return ", ".join(f"“{titles[key]}”" for key in keys)
+
+    for key, step in staying.items():
+        if step.spec is None:
+            continue
+        step.prerequisites = tuple(sorted(graph[key]))
+        changes = []
+        # A new topic is listed as added: its prerequisites are part of it.
+        if step.row is not None and added[key]:
+            changes.append(f"now needs {named(added[key])}")
+        if dropped[key]:
+            changes.append(f"no longer needs {named(dropped[key])}")
+        if skipped.get(key):
+            changes.append(
+                f"not {named(skipped[key])}, which would make a cycle with your prerequisites"
+            )
+        step.prerequisites_changed = "; ".join(changes)
+        if yours[key]:
+            step.prerequisites_yours = f"needs {named(yours[key])}"
+
+
+def _reaches(graph: dict[str, list[str]], start: str, goal: str) -> bool:
+    """Whether `start` needs `goal`, directly or through other topics."""
+    seen, pending = {start}, [start]
+    while pending:
+        key = pending.pop()
+        if key == goal:
+            return True
+        for need in graph.get(key, []):
+            if need not in seen:
+                seen.add(need)
+                pending.append(need)
+    return False
 
 
 def _in_file_steps(
