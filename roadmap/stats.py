@@ -211,7 +211,7 @@ def learning_streak(
     for week in sorted(weeks):
         run = run + 1 if previous is not None and week - previous == WEEK else 1
         longest, previous = max(longest, run), week
-    return Streak(current, longest, sum(1 for day in days if monday_of(day) == this_week))
+    return Streak(current, longest, sum(1 for day in days if day >= this_week))
 
 
 # --- Burn-up, pace and projection --------------------------------------------------------------
@@ -229,18 +229,24 @@ def done_over_time(
     samples = [start + n * WEEK for n in range(max(0, (today - start).days) // 7 + 1)]
     if samples[-1] != today and today > start:
         samples.append(today)
-    points, index = [], 0
+    # The counted ones among `done`, kept as the log is replayed rather than counted anew at
+    # each of three years' samples.
+    points, index, count = [], 0, 0
     for sample in samples:
         # A moment falls on `sample` or before when it comes before the next day begins.
         ends = start_of(sample + timedelta(days=1), tz)
         while index < len(ordered) and ordered[index].at < ends:
             event = ordered[index]
+            milestone = event.milestone_id
             if event.to_status == Status.DONE:
-                done.add(event.milestone_id)
-            else:
-                done.discard(event.milestone_id)
+                if milestone not in done:
+                    done.add(milestone)
+                    count += milestone in counted
+            elif milestone in done:
+                done.remove(milestone)
+                count -= milestone in counted
             index += 1
-        points.append((sample, float(len(done & counted))))
+        points.append((sample, float(count)))
     return points
 
 
