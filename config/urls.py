@@ -57,7 +57,10 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    path("hooks/github/<int:roadmap>/", webhooks.github_push, name="github-webhook"),
+    path("hooks/<int:roadmap>/", webhooks.push, name="push-webhook"),
+    # The first address, which said GitHub though GitLab posts to it too; hooks already
+    # added with it keep delivering.
+    path("hooks/github/<int:roadmap>/", webhooks.push, name="github-webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),

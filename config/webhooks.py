@@ -1,7 +1,7 @@
-"""The push webhook's endpoint: a repository on GitHub or GitLab tells a roadmap about its
-commits. Which one sent a delivery is read from its event header; each is then held to its
-own way of proving the roadmap's secret (GitHub's signature, GitLab's token), and both to the
-same limits of size, rate and replay.
+"""The push webhook's endpoint, `/hooks/<roadmap id>/`: a repository on GitHub or GitLab tells
+a roadmap about its commits. Which one sent a delivery is read from its event header; each is
+then held to its own way of proving the roadmap's secret (GitHub's signature, GitLab's token),
+and both to the same limits of size, rate and replay.
 
 Here rather than in the roadmap app because it is limited with the site's shared attempt
 counter (learners.services.attempt_allowed, as sign-up and password reset are) and the
@@ -95,7 +95,7 @@ def _gitlab_delivery(request, roadmap: Roadmap) -> str | HttpResponse:
 
 @csrf_exempt
 @require_POST
-def github_push(request, roadmap):
+def push(request, roadmap):
     """A push delivery from GitHub (signed with the roadmap's webhook secret) or from GitLab
     (carrying that secret as its token)."""
     refusal = _refusal_of_shape(request)

@@ -921,11 +921,25 @@ class Evidence(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A push delivery already acted on, by its X-GitHub-Delivery id: one sent again is refused."""
+    """A push delivery a roadmap already acted on, by its id (GitHub's X-GitHub-Delivery,
+    GitLab's X-Gitlab-Event-UUID): the same id sent to that roadmap again is refused.
+
+    Unique per roadmap, not across the site: GitHub sends one delivery id to every hook an
+    event triggers, so a repository that feeds two roadmaps gives each the same id.
+    """
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="deliveries")
-    delivery = models.CharField(max_length=64, unique=True)
+    delivery = models.CharField(max_length=64)
     received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # The replay check: inserting a second row for the same id fails here, so two
+            # copies of a delivery arriving at once cannot both be acted on.
+            models.UniqueConstraint(
+                fields=["roadmap", "delivery"], name="webhook_delivery_unique_per_roadmap"
+            ),
+        ]
 
     def __str__(self):
         return self.delivery

@@ -6,7 +6,7 @@ commit's time, through the one status service. Both senders list a push's commit
 way (`commits`, each with `id`, `message`, `timestamp` and `url`), so one reader serves both.
 The roadmap's one secret authenticates either: GitHub signs the body with it (HMAC-SHA256,
 X-Hub-Signature-256); GitLab sends it as it is (X-Gitlab-Token) and signs nothing. Each
-delivery id (X-GitHub-Delivery, X-Gitlab-Event-UUID) is acted on once.
+delivery id (X-GitHub-Delivery, X-Gitlab-Event-UUID) is acted on once per roadmap.
 """
 
 import hashlib

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from roadmap.curriculum import load_curriculum
 from roadmap.models import Evidence, ProgressEvent, Roadmap, Status, WebhookDelivery
 from roadmap.webhooks import new_secret
 
@@ -70,7 +71,11 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def deliver(client, roadmap, payload, *, event="push", delivery=None, signature=None, body=None):
+def deliver(
+    client, roadmap, payload, *, event="push", delivery=None, signature=None, body=None, url=None
+):
+    """A delivery with the headers GitHub sends, to the address the settings page shows
+    unless `url` is given."""
     body = body if body is not None else json.dumps(payload).encode()
     headers = {
         "HTTP_X_GITHUB_EVENT": event,
@@ -79,7 +84,7 @@ def deliver(client, roadmap, payload, *, event="push", delivery=None, signature=
     }
     if signature is not False:
         headers["HTTP_X_HUB_SIGNATURE_256"] = signature or sign(body)
-    url = reverse("github-webhook", args=[roadmap.pk])
+    url = url or reverse("push-webhook", args=[roadmap.pk])
     return client.post(url, body, content_type="application/json", **headers)
 
 
@@ -145,6 +150,57 @@ def test_a_replayed_delivery_is_refused_and_changes_nothing_again(github, hooked
     replay = deliver(github, hooked, payload, delivery=delivery)
     assert replay.status_code == 409
     assert not Evidence.objects.exists()
+
+
+def test_one_delivery_id_sent_to_two_roadmaps_is_taken_by_both(
+    github, hooked, other_learner, small_spec
+):
+    # One repository feeding two roadmaps: GitHub gives both hooks the same delivery id,
+    # each signed with its own roadmap's secret.
+    other = load_curriculum(small_spec, owner=other_learner).roadmap
+    other_secret = new_secret()
+    Roadmap.objects.filter(pk=other.pk).update(webhook_secret=other_secret)
+    payload = push(commit("Fit PCA via SVD [svd-pca]"))
+    body = json.dumps(payload).encode()
+    delivery = str(uuid.uuid4())
+    first = deliver(github, hooked, payload, delivery=delivery)
+    second = deliver(github, other, payload, delivery=delivery, signature=sign(body, other_secret))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.json()["evidence_added"] == ["svd-pca"]
+    assert Evidence.objects.filter(milestone__roadmap=hooked).count() == 1
+    assert Evidence.objects.filter(milestone__roadmap=other).count() == 1
+    # Each roadmap still refuses the id a second time.
+    assert deliver(github, hooked, payload, delivery=delivery).status_code == 409
+    again = deliver(github, other, payload, delivery=delivery, signature=sign(body, other_secret))
+    assert again.status_code == 409
+
+
+def test_one_gitlab_event_uuid_sent_to_two_roadmaps_is_taken_by_both(
+    github, hooked, other_learner, small_spec
+):
+    other = load_curriculum(small_spec, owner=other_learner).roadmap
+    Roadmap.objects.filter(pk=other.pk).update(webhook_secret=SECRET)
+    payload = gitlab_push(gitlab_commit("Finished [svd-pca done]"))
+    event_uuid = str(uuid.uuid4())
+    for roadmap in (hooked, other):
+        response = deliver_gitlab(github, roadmap, payload, event_uuid=event_uuid)
+        assert response.status_code == 200
+        assert response.json()["marked_done"] == ["svd-pca"]
+        assert roadmap.milestones.get(key="svd-pca").status == Status.DONE
+    assert deliver_gitlab(github, other, payload, event_uuid=event_uuid).status_code == 409
+
+
+def test_a_delivery_to_the_address_shown_or_the_older_github_one_is_accepted(github, hooked):
+    addresses = [f"/hooks/{hooked.pk}/", f"/hooks/github/{hooked.pk}/"]
+    for i, url in enumerate(addresses):
+        from_github = deliver(github, hooked, push(commit(f"[svd-pca] github {i}")), url=url)
+        assert from_github.status_code == 200
+        assert from_github.json()["evidence_added"] == ["svd-pca"]
+        payload = gitlab_push(gitlab_commit(f"[svd-pca] gitlab {i}"))
+        from_gitlab = deliver_gitlab(github, hooked, payload, url=url)
+        assert from_gitlab.status_code == 200
+        assert from_gitlab.json()["evidence_added"] == ["svd-pca"]
+    assert Evidence.objects.count() == 4
 
 
 def test_an_unknown_key_adds_nothing_and_is_reported(github, hooked):
@@ -239,7 +295,8 @@ def test_the_owner_sees_a_new_secret_once_and_can_rotate_it(learner_client, road
     assert "no-store" in response["Cache-Control"]
     settings_page = learner_client.get(reverse("roadmap:settings", args=[roadmap.slug]))
     assert first not in settings_page.content.decode()
-    assert f"/hooks/github/{roadmap.pk}/" in settings_page.content.decode()
+    assert f"://testserver/hooks/{roadmap.pk}/</code>" in settings_page.content.decode()
+    assert "/hooks/github/" not in settings_page.content.decode()
     assert "On GitLab: the project's Settings › Webhooks" in settings_page.content.decode()
     learner_client.post(url)
     roadmap.refresh_from_db()
@@ -335,8 +392,11 @@ def gitlab_push(*commits):
     }
 
 
-def deliver_gitlab(client, roadmap, payload, *, event="Push Hook", event_uuid=None, token=SECRET):
-    """A delivery with the headers GitLab sends; `token=None` sends none."""
+def deliver_gitlab(
+    client, roadmap, payload, *, event="Push Hook", event_uuid=None, token=SECRET, url=None
+):
+    """A delivery with the headers GitLab sends, to the address the settings page shows
+    unless `url` is given; `token=None` sends none."""
     headers = {
         "HTTP_X_GITLAB_EVENT": event,
         "HTTP_X_GITLAB_EVENT_UUID": event_uuid or str(uuid.uuid4()),
@@ -347,7 +407,7 @@ def deliver_gitlab(client, roadmap, payload, *, event="Push Hook", event_uuid=No
     }
     if token is not None:
         headers["HTTP_X_GITLAB_TOKEN"] = token
-    url = reverse("github-webhook", args=[roadmap.pk])
+    url = url or reverse("push-webhook", args=[roadmap.pk])
     return client.post(url, json.dumps(payload), content_type="application/json", **headers)
 
 
@@ -410,7 +470,7 @@ def test_a_github_signature_does_not_stand_in_for_gitlabs_token(github, hooked):
     payload = gitlab_push(gitlab_commit("[svd-pca done]"))
     body = json.dumps(payload).encode()
     response = github.post(
-        reverse("github-webhook", args=[hooked.pk]),
+        reverse("push-webhook", args=[hooked.pk]),
         body,
         content_type="application/json",
         HTTP_X_GITLAB_EVENT="Push Hook",
@@ -452,7 +512,7 @@ def test_gitlab_events_other_than_push_are_refused(github, hooked):
 
 def test_a_request_from_neither_github_nor_gitlab_is_told_which_headers_to_send(github, hooked):
     response = github.post(
-        reverse("github-webhook", args=[hooked.pk]),
+        reverse("push-webhook", args=[hooked.pk]),
         json.dumps(gitlab_push(gitlab_commit("[svd-pca done]"))),
         content_type="application/json",
         HTTP_X_GITLAB_TOKEN=SECRET,
