@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models.signals import post_delete, post_migrate
+from django.db.models.signals import post_migrate, pre_delete
 
 SEARCH_MIGRATION = ("journal", "0003_search_index")
 
@@ -18,21 +18,19 @@ def keep_search_index(sender, using, **kwargs):
         install_index(None, editor)
 
 
-def keep_deleted_address(sender, instance, using, **kwargs):
-    """A deleted post's address stays out of use (its roadmap's deletion included)."""
-    from .models import PostAddress  # noqa: PLC0415 (models load after the app config)
-
-    PostAddress.objects.using(using).get_or_create(
-        slug=instance.slug, defaults={"author_id": instance.author_id}
-    )
-
-
 class JournalConfig(AppConfig):
     name = "journal"
     verbose_name = "Journal"
 
     def ready(self):
+        from . import signals  # noqa: PLC0415 (models are ready only now)
+
         post_migrate.connect(keep_search_index, sender=self, dispatch_uid="keep-search-index")
-        post_delete.connect(
-            keep_deleted_address, sender=self.get_model("Post"), dispatch_uid="keep-address"
+        pre_delete.connect(
+            signals.keep_deleted_address, sender="journal.Post", dispatch_uid="keep-address"
+        )
+        pre_delete.connect(
+            signals.keep_deleted_roadmaps_post_addresses,
+            sender="roadmap.Roadmap",
+            dispatch_uid="keep-post-addresses",
         )

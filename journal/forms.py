@@ -1,4 +1,5 @@
 from django import forms
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.widgets import MarkdownxWidget
@@ -225,6 +226,7 @@ class PostForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
+        """Save; a new address goes through Post.move_to, so the old one redirects."""
         post = super().save(commit=False)
         post.author = self.user
         if self.action == "draft":
@@ -234,8 +236,13 @@ class PostForm(forms.ModelForm):
         else:
             post.publish()
         if commit:
-            post.save()
-            self.save_m2m()
+            address = post.slug
+            if post.pk:
+                post.slug = self.initial["slug"]
+            with transaction.atomic():
+                post.save()
+                post.move_to(address)
+                self.save_m2m()
         return post
 
 

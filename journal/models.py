@@ -1,15 +1,13 @@
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic, unique_slug
+from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
 
@@ -24,15 +22,8 @@ def validate_schedule_time(at: datetime) -> None:
 
 
 class PostQuerySet(SlugQuerySet):
-    def free_slug(self, text: str, *, max_length: int = 80, avoid: Iterable[str] = ()) -> str:
-        """A free post address: no post's now, nor one a post had before (PostAddress), nor
-        one in `avoid` (addresses about to be taken by posts not written yet)."""
-        base = slugify(text)[: max_length - 4].strip("-") or "untitled"
-        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
-        taken |= set(
-            PostAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-        )
-        return unique_slug(base, taken | set(avoid))
+    # A renamed or deleted post's address stays out of use.
+    former_addresses = "journal.PostAddress"
 
     def published(self):
         """The one definition of what a visitor may read.
@@ -124,8 +115,6 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        stored = getattr(self, "stored_slug", None)
-        moved_from = stored if stored and stored != self.slug else None
         self.body_html = render_markdown(self.body)
         self.excerpt = self.summary.strip() or excerpt_from_html(self.body_html)
         self.reading_minutes = reading_time_minutes(self.body)
@@ -137,14 +126,6 @@ class Post(models.Model):
                 "reading_minutes",
             }
         super().save(*args, **kwargs)
-        # Links to the old address keep working, and nobody else takes it; a post taking back
-        # an address it had before frees that record.
-        if moved_from:
-            PostAddress.objects.update_or_create(
-                slug=moved_from, defaults={"post": self, "author_id": self.author_id}
-            )
-            PostAddress.objects.filter(slug=self.slug, post=self).delete()
-        self.stored_slug = self.slug
         appears = self._meta.get_field("published_at").to_python(self.published_at)
         if self.status == self.Status.PUBLISHED and appears and appears > timezone.now():
             # Cached pages must not outlive the moment it appears (the save itself is counted
@@ -154,12 +135,21 @@ class Post(models.Model):
     def get_absolute_url(self):
         return reverse("journal:detail", args=[self.slug])
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        post = super().from_db(db, field_names, values)
-        # The address as stored, so a save can tell that it moved without asking again.
-        post.stored_slug = post.__dict__.get("slug")
-        return post
+    def move_to(self, slug: str) -> None:
+        """Take a new address, the one way a post's address changes: the old one is kept, so
+        links to it redirect here and nobody else takes it; an address this post had before
+        is taken back, and no longer kept."""
+        if slug == self.slug:
+            return
+        with transaction.atomic():
+            PostAddress.objects.filter(post=self, slug=slug).delete()
+            # A deleted post may have left the address this one holds (the admin does not
+            # check): the record becomes this post's.
+            PostAddress.objects.update_or_create(
+                slug=self.slug, defaults={"post": self, "author_id": self.author_id}
+            )
+            self.slug = slug
+            self.save(update_fields=["slug", "updated_at"])
 
     # Publishing: the rules live here; the form and the reflection call them, then save.
 

@@ -1,10 +1,12 @@
 import threading
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
@@ -100,11 +102,20 @@ def unique_slug(base: str, taken: set[str]) -> str:
 class SlugQuerySet(models.QuerySet):
     """Rows addressed by a slug that no other row of the same kind has."""
 
-    def free_slug(self, text: str, *, max_length: int = 80) -> str:
-        """`text` made into a slug that no row here has yet: text, text-2, text-3..."""
+    # The model ("app_label.Model") keeping the addresses rows of this kind had before, which
+    # no row may take again; None where an address is free again once no row has it.
+    former_addresses: str | None = None
+
+    def free_slug(self, text: str, *, max_length: int = 80, avoid: Iterable[str] = ()) -> str:
+        """`text` made into a slug that no row here has, none had before (former_addresses),
+        and none in `avoid` (addresses about to be taken by rows not written yet):
+        text, text-2, text-3..."""
         base = slugify(text)[: max_length - 4].strip("-") or "untitled"
         taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
-        return unique_slug(base, taken)
+        if self.former_addresses:
+            former = apps.get_model(self.former_addresses)._default_manager.using(self.db)
+            taken |= set(former.filter(slug__startswith=base).values_list("slug", flat=True))
+        return unique_slug(base, taken | set(avoid))
 
 
 class ProgressQuerySet(SlugQuerySet):
@@ -137,6 +148,9 @@ def validate_time_zone(value: str) -> None:
 
 
 class RoadmapQuerySet(ProgressQuerySet):
+    # A renamed or deleted roadmap's address stays out of use.
+    former_addresses = "roadmap.RoadmapAddress"
+
     def listed(self):
         """Roadmaps anyone may find in lists, feeds and the sitemap."""
         return self.filter(visibility=Roadmap.Visibility.PUBLIC)
@@ -147,15 +161,6 @@ class RoadmapQuerySet(ProgressQuerySet):
         if user.is_authenticated:
             visible |= Q(owner=user)
         return self.filter(visible)
-
-    def free_slug(self, text: str, *, max_length: int = 80) -> str:
-        """A free roadmap address: neither a roadmap's now nor one a renamed roadmap had."""
-        base = slugify(text)[: max_length - 4].strip("-") or "untitled"
-        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
-        taken |= set(
-            RoadmapAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-        )
-        return unique_slug(base, taken)
 
     def mark_changed(self) -> int:
         """Record that these roadmaps changed: ETags and feeds key on updated_at, and the

@@ -442,8 +442,7 @@ def graces_attention(other_learner, small_spec) -> Post:
         status=Post.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    post.slug = "attention"
-    post.save()
+    post.move_to("attention")
     return post
 
 

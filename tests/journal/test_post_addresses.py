@@ -1,10 +1,13 @@
 """A post's address once used stays its own: old links lead on, and "in use" tells nothing."""
 
 import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from journal.models import Post, PostAddress
 from roadmap.curriculum import load_curriculum
+from roadmap.models import Roadmap
 
 IN_USE = "is in use: choose another"
 
@@ -73,8 +76,7 @@ def test_in_use_reads_the_same_whatever_holds_the_address(
         slug="taken", status=Post.Status.DRAFT if state == "draft" else Post.Status.PUBLISHED
     )
     if state == "renamed":
-        post.slug = "moved-on"
-        post.save()
+        post.move_to("moved-on")
     if state == "deleted":
         post.delete()
     theirs = load_curriculum(small_spec, owner=other_learner, slug="theirs").roadmap
@@ -109,3 +111,56 @@ def test_a_deleted_roadmaps_posts_keep_their_addresses(learner, roadmap, make_po
     roadmap.delete()
     assert PostAddress.objects.filter(slug="gone-with-it", post=None).exists()
     assert Post.objects.free_slug("gone with it") == "gone-with-it-2"
+
+
+def test_every_old_address_sends_on_to_the_newest(learner_client, client, make_post):
+    post = make_post(slug="one")
+    save_with_address(learner_client, post, "two")
+    post.refresh_from_db()
+    save_with_address(learner_client, post, "three")
+    for old in ("one", "two"):
+        assert client.get(f"/journal/{old}/")["Location"] == "/journal/three/"
+
+
+def test_saving_a_post_at_the_same_address_keeps_no_old_one(learner_client, make_post):
+    post = make_post(slug="staying")
+    assert save_with_address(learner_client, post, "staying").status_code == 302
+    assert not PostAddress.objects.exists()
+
+
+def test_a_move_to_an_address_in_use_changes_nothing(client, make_post):
+    make_post(slug="held")
+    post = make_post(slug="mine")
+    with pytest.raises(IntegrityError):
+        post.move_to("held")
+    post.refresh_from_db()
+    assert post.slug == "mine"
+    assert not PostAddress.objects.exists()
+    assert client.get("/journal/mine/").status_code == 200
+
+
+def test_a_roadmap_deleted_by_query_keeps_its_posts_addresses(learner, roadmap, make_post):
+    make_post(slug="went-with-a-query")
+    Roadmap.objects.filter(pk=roadmap.pk).delete()
+    assert Post.objects.free_slug("went with a query") == "went-with-a-query-2"
+
+
+def test_deleting_a_roadmap_keeps_its_posts_addresses_in_queries_that_do_not_grow(
+    learner, learner_client, small_spec, make_post
+):
+    """The addresses are kept in one insert, however many posts went with the roadmap."""
+    queries = {}
+    for size in (1, 6):
+        roadmap = load_curriculum(small_spec, owner=learner, slug=f"path-{size}").roadmap
+        for n in range(size):
+            make_post(roadmap=roadmap, slug=f"path-{size}-post-{n}")
+        with CaptureQueriesContext(connection) as captured:
+            response = learner_client.post(
+                f"/roadmaps/path-{size}/delete/", {"confirm": roadmap.title}
+            )
+        assert response.status_code == 302
+        queries[size] = len(captured)
+    assert queries[1] == queries[6]
+    kept = set(PostAddress.objects.filter(post=None).values_list("slug", flat=True))
+    assert kept == {"path-1-post-0"} | {f"path-6-post-{n}" for n in range(6)}
+    assert Post.objects.free_slug("path 6 post 3") == "path-6-post-3-2"
