@@ -17,6 +17,14 @@ class PostAdmin(OwnRowsOnly, admin.ModelAdmin):
     autocomplete_fields = ["milestones", "topics"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def save_model(self, request, obj, form, change):
+        """A post renamed here moves as it does on its edit page: the old address redirects."""
+        address = obj.slug
+        if change and "slug" in form.changed_data:
+            obj.slug = form.initial["slug"]
+        super().save_model(request, obj, form, change)
+        obj.move_to(address)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
             kwargs["widget"] = AdminMarkdownxWidget

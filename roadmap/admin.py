@@ -44,6 +44,15 @@ class RoadmapAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [StageInline]
 
+    def save_model(self, request, obj, form, change):
+        """A roadmap renamed here moves as it does in its settings: the old address redirects."""
+        address = obj.slug
+        if change and "slug" in form.changed_data:
+            obj.slug = form.initial["slug"]
+        super().save_model(request, obj, form, change)
+        if obj.slug != address:
+            obj.move_to(address)
+
 
 class TopicInline(admin.TabularInline):
     model = Topic

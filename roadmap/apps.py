@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 
 class RoadmapConfig(AppConfig):
@@ -12,7 +12,9 @@ class RoadmapConfig(AppConfig):
         post_save.connect(signals.row_saved, dispatch_uid="site-version-saved")
         post_delete.connect(signals.row_deleted, dispatch_uid="site-version-deleted")
         m2m_changed.connect(signals.relation_changed, dispatch_uid="site-version-related")
-        post_delete.connect(
+        # Before the deletion: a learner's account deleted with its roadmaps clears their
+        # addresses' owner, which it could not do for a row written after it.
+        pre_delete.connect(
             signals.keep_deleted_address,
             sender=self.get_model("Roadmap"),
             dispatch_uid="keep-address",
