@@ -199,6 +199,12 @@ def test_health_is_answered_without_a_session_or_the_cache(client, db):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_health_answers_only_reads(client, db):
+    response = client.post("/healthz")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert client.head("/healthz").status_code == 200
+
+
 def test_deleting_a_roadmap_counts_one_change_however_many_rows_go(learner_client, roadmap):
     number = SiteVersion.objects.current()[0]
     response = learner_client.post(
