@@ -79,6 +79,7 @@ function request()
   return wrk.format("GET", reads[read_at], {
     ["Host"] = wrk.headers["Host"],
     ["X-Forwarded-Proto"] = "https",
+    ["Accept-Encoding"] = "gzip",
   })
 end
 
