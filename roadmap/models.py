@@ -275,8 +275,11 @@ class Roadmap(HasProgress, models.Model):
                 ("milestone_id", "from_status", "to_status", "at"),
                 times=(3,),
                 make=Event,
+                plain=True,
             ),
-            posts=_timed_rows(posts, ("published_at", "kind"), times=(0,), make=PostRow),
+            posts=_timed_rows(
+                posts, ("published_at", "kind"), times=(0,), make=PostRow, plain=True
+            ),
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
             post_kinds=dict(posts.model.Kind.choices),
@@ -302,9 +305,12 @@ class Roadmap(HasProgress, models.Model):
         return quarter_review(self.history(), Quarter(year, number), now=now or timezone.now())
 
 
-def _timed_rows(queryset, fields: tuple[str, ...], *, times: tuple[int, ...], make) -> list:
+def _timed_rows(
+    queryset, fields: tuple[str, ...], *, times: tuple[int, ...], make, plain: bool = False
+) -> list:
     """A `make` (a named tuple) for each row of `queryset`'s `fields`, of which those
-    numbered `times` are times (or None).
+    numbered `times` are times (or None). `plain`: the other fields need no converting from
+    what the database gives (whole numbers, text), so the rows are read from the cursor.
 
     A roadmap's history is thousands of rows, read on every uncached dashboard. On SQLite
     the times are read as the text SQLite keeps and parsed here, in one pass, rather than
@@ -315,6 +321,11 @@ def _timed_rows(queryset, fields: tuple[str, ...], *, times: tuple[int, ...], ma
     texts = {f"{fields[n]}_text": Cast(fields[n], models.TextField()) for n in times}
     named = (f"{name}_text" if n in times else name for n, name in enumerate(fields))
     rows = queryset.annotate(**texts).values_list(*named)
+    if plain:
+        sql, params = rows.query.sql_with_params()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     new = tuple.__new__
     if len(times) == 1:
         at = times[0]
