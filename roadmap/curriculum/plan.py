@@ -311,7 +311,9 @@ def _plan_prerequisites(
     kept (a curriculum's file is replaced by its next version), so "the file's" is what the
     roadmap can tell: a prerequisite that is a topic the learner added is theirs, and so is every
     prerequisite of a topic whose prerequisites they edited, the file's old ones included,
-    since nothing says which ones they chose. The others were set by the file.
+    since nothing says which ones they chose; such a topic gains only prerequisites on topics
+    new in this version, as one the file lists and it lacks may be one the learner took away.
+    The others were set by the file.
 
     A prerequisite of the file that would close a cycle with the learner's is left out, and
     the review says so: a cycle would make every topic in it wait for the others.
@@ -322,6 +324,7 @@ def _plan_prerequisites(
     added: dict[str, list[str]] = {}
     dropped: dict[str, list[str]] = {}
     yours: dict[str, list[str]] = {}
+    left: dict[str, list[str]] = {}
     candidates = []
     for step in staying.values():
         if step.spec is None:
@@ -334,7 +337,11 @@ def _plan_prerequisites(
         graph[step.key] = [n for n in have if n not in dropped[step.key]]
         yours[step.key] = [n for n in graph[step.key] if n not in from_file and n not in wanted]
         added[step.key] = []
-        candidates += [(step, n) for n in wanted if n not in have]
+        # A topic whose prerequisites the learner chose keeps their choice, removals
+        # included: only a topic new in this version joins it.
+        missing = [n for n in wanted if n not in have]
+        left[step.key] = [n for n in missing if edited and staying[n].row is not None]
+        candidates += [(step, n) for n in missing if n not in left[step.key]]
     skipped: dict[str, list[str]] = {}
     for step, need in candidates:
         if _reaches(graph, need, step.key):
@@ -343,6 +350,11 @@ def _plan_prerequisites(
             graph[step.key].append(need)
             added[step.key].append(need)
 
+    _describe_prerequisites(staying, graph, added, dropped, left, skipped, yours)
+
+
+def _describe_prerequisites(staying, graph, added, dropped, left, skipped, yours) -> None:
+    """Each topic's prerequisites as decided, and what the review says of them."""
     titles = {key: step.title for key, step in staying.items()}
 
     def named(keys: list[str]) -> str:
@@ -358,6 +370,8 @@ def _plan_prerequisites(
             changes.append(f"now needs {named(added[key])}")
         if dropped[key]:
             changes.append(f"no longer needs {named(dropped[key])}")
+        if left[key]:
+            changes.append(f"not {named(left[key])}, which you took away or never had")
         if skipped.get(key):
             changes.append(
                 f"not {named(skipped[key])}, which would make a cycle with your prerequisites"

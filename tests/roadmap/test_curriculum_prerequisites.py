@@ -115,6 +115,22 @@ def test_update_keeps_the_prerequisites_the_learner_added_to_a_curriculum_topic(
     assert roadmap.curriculum_version == 2
 
 
+def test_update_leaves_out_a_prerequisite_the_learner_took_away(
+    learner_client, roadmap, newer_file
+):
+    edit_prerequisites(learner_client, roadmap, "linear-models", [])
+    newer_file(SHARING_DROPS_LINEAR_ALGEBRA)  # the file still says linear-algebra
+
+    html, plan = review(learner_client, roadmap)
+    assert apply(learner_client, roadmap, plan).status_code == 302
+
+    assert (
+        'Linear models <span class="muted">(not “Linear algebra”, which you took away or never had)'
+    ) in section(html, "prerequisites-heading")
+    assert needs(roadmap, "linear-models") == set()
+    assert needs(roadmap, "sharing") == {"neural-nets", "python-setup"}
+
+
 def test_update_adds_and_takes_away_the_prerequisites_the_file_changes(
     learner_client, roadmap, newer_file
 ):
@@ -164,7 +180,10 @@ def test_update_review_says_nothing_of_removing_the_learners_prerequisites(
     assert "Tooling" not in changed
     assert "no longer needs “Python setup”" in changed  # linear-algebra's, the file's
     assert "Sharing what you learn" not in changed  # it needs python-setup already
-    assert 'Linear models <span class="muted">(now needs “Python setup”)' in changed
+    # Its prerequisites are the learner's choice: the file's new one is named, not added.
+    assert (
+        'Linear models <span class="muted">(not “Python setup”, which you took away or never had)'
+    ) in changed
     assert "Your prerequisites, kept (2)" in yours
     assert 'Linear models <span class="muted">(needs “Linear algebra”, “Tooling”)' in yours
     assert 'Sharing what you learn <span class="muted">(needs “Linear algebra”)' in yours
@@ -187,21 +206,34 @@ def test_an_update_changing_nothing_else_lists_the_learners_prerequisites_as_kep
     assert needs(roadmap, "python-setup") == {tooling.key}
 
 
+CALCULUS_BEFORE_LINEAR_ALGEBRA = (
+    "      - key: linear-algebra\n        title: Linear algebra\n"
+    "        prerequisites: [python-setup]\n",
+    "      - key: calculus\n        title: Calculus\n        prerequisites: [python-setup]\n"
+    "        milestones:\n          - key: derivatives\n            title: Derivatives by hand\n"
+    "            kind: learn\n            hours: 2\n            evidence: Worked examples\n"
+    "      - key: linear-algebra\n        title: Linear algebra\n"
+    "        prerequisites: [calculus]\n",
+)
+
+
 def test_a_prerequisite_of_the_file_that_would_close_a_cycle_with_the_learners_is_left_out(
     learner_client, roadmap, newer_file
 ):
     # The learner turns two topics round: linear algebra first, then the setup.
     edit_prerequisites(learner_client, roadmap, "linear-algebra", [])
     edit_prerequisites(learner_client, roadmap, "python-setup", ["linear-algebra"])
-    newer_file()
+    # The file puts a new topic between them: setup, calculus, linear algebra.
+    newer_file(CALCULUS_BEFORE_LINEAR_ALGEBRA)
 
     html, plan = review(learner_client, roadmap)
     apply(learner_client, roadmap, plan)
 
     assert (
-        'Linear algebra <span class="muted">(not “Python setup”, which would make a cycle '
+        'Linear algebra <span class="muted">(not “Calculus”, which would make a cycle '
         "with your prerequisites)"
     ) in section(html, "prerequisites-heading")
+    assert needs(roadmap, "calculus") == {"python-setup"}
     assert needs(roadmap, "linear-algebra") == set()
     assert needs(roadmap, "python-setup") == {"linear-algebra"}
 
