@@ -28,6 +28,9 @@ SIGNATURE_PREFIX = "sha256="
 # GitHub's delivery ids and GitLab's event ids are UUIDs; anything of this shape is kept,
 # nothing longer.
 DELIVERY_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+# A commit's id, SHA-1 or SHA-256; kept as "head:<id>" beside the delivery ids, which hold no
+# colon, so neither can pass for the other.
+HEAD = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # `[key]` or `[key done]` anywhere in a commit message; keys are a curriculum's keys.
 MENTION = re.compile(r"\[\s*([a-z0-9][a-z0-9-]{0,59})(?:\s+(done))?\s*\]")
 # A push lists at most 2,048 commits (GitHub's own limit; GitLab lists at most 20): a body
@@ -126,6 +129,15 @@ def mentions(payload, *, now: datetime) -> list[Mention]:
     return found
 
 
+def _head(payload) -> str | None:
+    """The commit a push left its branch at (`after`, in both senders' pushes); None for a
+    branch deleted (all zeros) or a body without one."""
+    head = payload.get("after") if isinstance(payload, dict) else None
+    if isinstance(head, str) and HEAD.fullmatch(head) and head.strip("0"):
+        return head
+    return None
+
+
 def push_record(*, roadmap: Roadmap, delivery: str, payload) -> PushReport:
     """Add the pushed commits that name a milestone as its evidence, and mark done those
     named with `done`. A delivery id seen before raises Replayed and changes nothing."""
@@ -133,9 +145,14 @@ def push_record(*, roadmap: Roadmap, delivery: str, payload) -> PushReport:
     found = mentions(payload, now=now)
     report = PushReport()
     with transaction.atomic(), SiteVersion.objects.counted_once():
+        # The delivery's id, and the commit the push left its branch at: the id is not
+        # signed, so a captured delivery sent again under a new one is known by its head.
+        seen = [delivery] + [f"head:{head[:59]}" for head in [_head(payload)] if head]
         try:
             with transaction.atomic():
-                WebhookDelivery.objects.create(roadmap=roadmap, delivery=delivery)
+                WebhookDelivery.objects.bulk_create(
+                    WebhookDelivery(roadmap=roadmap, delivery=key) for key in seen
+                )
         except IntegrityError as exc:
             raise Replayed(delivery) from exc
         keys = {mention.key for mention in found}

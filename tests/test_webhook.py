@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Evidence, ProgressEvent, Roadmap, Status, WebhookDelivery
+from roadmap.services import milestone_set_status
 from roadmap.webhooks import new_secret
 
 SECRET = "s3cr3t-" + "a" * 57
@@ -151,6 +152,18 @@ def test_an_unsigned_delivery_is_refused(github, hooked):
     response = deliver(github, hooked, push(commit("[svd-pca done]")), signature=False)
     assert response.status_code == 401
     assert not Evidence.objects.exists()
+
+
+def test_a_captured_push_sent_again_under_a_new_id_is_refused(github, hooked):
+    payload = push(commit("Finished [svd-pca done]"))
+    assert deliver(github, hooked, payload).status_code == 200
+    milestone = hooked.milestones.get(key="svd-pca")
+    assert milestone.status == Status.DONE
+    milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS)  # reopened since
+    # The same body, so the same signature, under an id never seen: the id is not signed.
+    again = deliver(github, hooked, payload, delivery=str(uuid.uuid4()))
+    assert again.status_code == 409
+    assert hooked.milestones.get(key="svd-pca").status == Status.IN_PROGRESS
 
 
 def test_a_replayed_delivery_is_refused_and_changes_nothing_again(github, hooked):
