@@ -6,7 +6,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from roadmap.models import Milestone, Roadmap, Topic
 
-from .models import RESERVED_SLUGS, Post, PostAddress, validate_schedule_time
+from .models import RESERVED_SLUGS, Post, validate_schedule_time
 
 WEEKLY_PROMPTS = ["Wins", "Struggles", "Confusion", "Breakthroughs"]
 
@@ -180,16 +180,11 @@ class PostForm(forms.ModelForm):
 
     def clean_slug(self):
         typed = self.cleaned_data.get("slug")
-        others = Post.objects.exclude(pk=self.instance.pk)
         if not typed:
             return self.made_slug()
         if typed in RESERVED_SLUGS:
             raise forms.ValidationError(f"“{typed}” is reserved for the site: choose another.")
-        held_before = PostAddress.objects.filter(slug=typed)
-        if self.instance.pk:
-            # A post may take back an address it had itself.
-            held_before = held_before.exclude(post=self.instance)
-        if others.filter(slug=typed).exists() or held_before.exists():
+        if Post.objects.address_taken(typed, post=self.instance):
             # The same words whoever's post it is, published or not, renamed or deleted.
             raise forms.ValidationError(
                 f"The address “{typed}” is in use: choose another, or leave it empty "

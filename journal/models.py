@@ -58,6 +58,14 @@ class PostQuerySet(SlugQuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def address_taken(self, slug: str, *, post=None) -> bool:
+        """Whether `slug` is another post's address, now or once (renamed or deleted): the
+        same answer whoever's post it is. `post` may take back an address it had itself."""
+        others, held = self, PostAddress.objects.filter(slug=slug)
+        if post is not None and post.pk:
+            others, held = others.exclude(pk=post.pk), held.exclude(post=post)
+        return others.filter(slug=slug).exists() or held.exists()
+
 
 class Post(models.Model):
     class Kind(models.TextChoices):

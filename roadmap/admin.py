@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 
 from config.admin import OWN_ROADMAPS, OwnRowsOnly
 
-from .models import Milestone, ProgressEvent, Resource, Roadmap, Stage, Topic
+from .forms import ADDRESS_IN_USE, RESERVED_SLUGS
+from .models import Milestone, ProgressEvent, Resource, Roadmap, RoadmapAddress, Stage, Topic
 from .services import milestone_set_status
 
 
@@ -35,9 +37,23 @@ class StageInline(admin.TabularInline):
     show_change_link = True
 
 
+class RoadmapAdminForm(forms.ModelForm):
+    """The admin's roadmap form holds addresses as the settings page does."""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
+        owner = self.instance.owner_id
+        if RoadmapAddress.objects.keeps(slug, owner=owner, roadmap=self.instance):
+            raise forms.ValidationError(ADDRESS_IN_USE)
+        return slug
+
+
 @admin.register(Roadmap)
 class RoadmapAdmin(OwnRowsOnly, TouchesRoadmap, admin.ModelAdmin):
     owner_path = "owner"
+    form = RoadmapAdminForm
     list_display = ["title", "slug", "owner", "visibility", "started_on", "target_date"]
     list_filter = ["visibility"]
     search_fields = ["title", "slug", "owner__username"]

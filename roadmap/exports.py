@@ -867,10 +867,11 @@ def _read_plan_changes(reader: _Reader, document: dict, count) -> list[PlanChang
 def address_taken(slug: str, owner=None) -> bool:
     """Whether a roadmap has `slug` as its address, had it, or the site keeps it; a deleted
     roadmap of `owner`'s leaves its address to them (an export brought back)."""
-    held = RoadmapAddress.objects.filter(slug=slug)
-    if owner is not None:
-        held = held.exclude(roadmap=None, owner=owner)
-    return slug in RESERVED_SLUGS or Roadmap.objects.filter(slug=slug).exists() or held.exists()
+    return (
+        slug in RESERVED_SLUGS
+        or Roadmap.objects.filter(slug=slug).exists()
+        or RoadmapAddress.objects.keeps(slug, owner=owner)
+    )
 
 
 def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> Roadmap:
@@ -894,7 +895,7 @@ def roadmap_import(*, document: RoadmapImport, owner, as_copy: bool = False) -> 
             fields["slug"] = Roadmap.objects.free_slug(fields["slug"])
             fields["title"] = f"{fields['title'][:193]} (copy)"
         # Its own address back: the reservation a deletion left is no longer needed.
-        RoadmapAddress.objects.filter(slug=fields["slug"], roadmap=None, owner=owner).delete()
+        RoadmapAddress.objects.filter(slug=fields["slug"]).left_to(owner).delete()
         roadmap = Roadmap.objects.create(owner=owner, **fields)
         Roadmap.objects.filter(pk=roadmap.pk).update(created_at=created_at)
 

@@ -51,10 +51,7 @@ class RoadmapFieldsForm(forms.ModelForm):
             raise forms.ValidationError(f"“{slug}” is reserved for the site: choose another.")
         # A renamed roadmap's old address leads to it; a deleted one's stays out of use,
         # but for the learner whose roadmap it was.
-        old = RoadmapAddress.objects.filter(slug=slug).kept_from(self.instance.owner_id)
-        if self.instance.pk:
-            old = old.exclude(roadmap=self.instance)
-        if old.exists():
+        if RoadmapAddress.objects.keeps(slug, owner=self.instance.owner_id, roadmap=self.instance):
             raise forms.ValidationError(ADDRESS_IN_USE)
         return slug
 

@@ -240,7 +240,11 @@ class Roadmap(HasProgress, models.Model):
             return
         with transaction.atomic():
             RoadmapAddress.objects.filter(roadmap=self, slug=slug).delete()
-            RoadmapAddress.objects.create(roadmap=self, slug=self.slug, owner_id=self.owner_id)
+            # A deleted roadmap of theirs may have left the address this one holds (taken
+            # back): the record becomes this roadmap's.
+            RoadmapAddress.objects.update_or_create(
+                slug=self.slug, defaults={"roadmap": self, "owner_id": self.owner_id}
+            )
             self.slug = slug
             self.save(update_fields=["slug", "updated_at"])
 
@@ -356,6 +360,14 @@ class RoadmapAddressQuerySet(models.QuerySet):
         if owner is None:
             return self
         return self.exclude(roadmap=None, owner=owner)
+
+    def keeps(self, slug: str, *, owner=None, roadmap=None) -> bool:
+        """Whether `slug` is kept from `owner`: another roadmap's former address than
+        `roadmap`'s own, or a deleted roadmap's that was not theirs."""
+        held = self.filter(slug=slug).kept_from(owner)
+        if roadmap is not None and roadmap.pk:
+            held = held.exclude(roadmap=roadmap)
+        return held.exists()
 
 
 class RoadmapAddress(models.Model):

@@ -87,4 +87,27 @@ def test_a_learner_deleted_with_their_roadmap_and_posts_leaves_the_addresses_kep
     assert not Post.objects.exists()
     kept = RoadmapAddress.objects.get(slug=roadmap_address)
     assert kept.roadmap is None and kept.owner is None
-    assert PostAddress.objects.filter(slug="week-1").exists()
+    assert PostAddress.objects.get(slug="week-1").author is None
+
+
+def test_the_admin_refuses_an_address_another_post_had(owner_client, make_post, other_learner):
+    kept = make_post(title="Theirs", slug="theirs", author=other_learner)
+    kept.move_to("theirs-now")
+    post = make_post(title="Mine", slug="mine")
+    response = admin_change(owner_client, f"/admin/journal/post/{post.pk}/change/", slug="theirs")
+    assert response.status_code == 200
+    assert "The address “theirs” is in use" in response.content.decode()
+    post.refresh_from_db()
+    assert post.slug == "mine"
+    assert Client().get("/journal/theirs/")["Location"] == "/journal/theirs-now/"
+
+
+def test_the_admin_refuses_an_address_another_roadmap_had(owner_client, roadmap, other_learner):
+    RoadmapAddress.objects.create(slug="kept-address", owner=other_learner)
+    response = admin_change(
+        owner_client, f"/admin/roadmap/roadmap/{roadmap.pk}/change/", slug="kept-address"
+    )
+    assert response.status_code == 200
+    assert "That address is in use" in response.content.decode()
+    roadmap.refresh_from_db()
+    assert roadmap.slug != "kept-address"

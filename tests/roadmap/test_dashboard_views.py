@@ -375,7 +375,7 @@ def test_the_stage_table_counts_each_stage_and_escapes_its_title(client, roadmap
 def test_a_stalled_milestone_shows_the_day_it_was_started_where_the_learner_is(client, roadmap):
     roadmap.time_zone = "Asia/Tokyo"
     roadmap.save()
-    # 20:00 in London's winter is 05:00 the next morning in Tokyo.
+    # 20:00 UTC is 05:00 the next morning in Tokyo.
     began = datetime.combine(timezone.localdate() - timedelta(weeks=6), time(20), tzinfo=UTC)
     milestone_set_status(
         milestone=roadmap.milestones.get(key="install-python"),
