@@ -13,13 +13,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from ..models import Milestone, Roadmap
 
 
+def visible_roadmaps(request):
+    """The roadmaps this user may see, with what their pages show of the owner."""
+    # The owner's profile (the learners app's relation) gives the name pages show.
+    return Roadmap.objects.visible_to(request.user).select_related("owner__profile")
+
+
 def roadmap_for(request, slug: str) -> Roadmap:
     """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
-    return get_object_or_404(
-        # The owner's profile (the learners app's relation) gives the name pages show.
-        Roadmap.objects.visible_to(request.user).select_related("owner__profile"),
-        slug=slug,
-    )
+    return get_object_or_404(visible_roadmaps(request), slug=slug)
 
 
 def owns(request, roadmap: Roadmap) -> bool:

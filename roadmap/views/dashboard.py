@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import charts, stats
 from ..models import Roadmap, Status
-from .common import in_roadmap_zone, owns, page_path, roadmap_for
+from .common import in_roadmap_zone, owns, page_path, roadmap_for, visible_roadmaps
 from .notebook import quarter_results
 
 
@@ -30,12 +30,8 @@ def _dashboard_etag(request, roadmap, **kwargs) -> str | None:
 
 
 def _compute_etag(request, slug: str) -> str | None:
-    roadmap = (
-        Roadmap.objects.visible_to(request.user)
-        .filter(slug=slug)
-        .only("updated_at", "time_zone")
-        .first()
-    )
+    # Read whole, and kept for the view, which would otherwise read it again.
+    roadmap = request.dashboard_roadmap = visible_roadmaps(request).filter(slug=slug).first()
     if roadmap is None:
         return None
     # Only what the dashboard shows: its published posts. Unpublishing or deleting one
@@ -203,7 +199,8 @@ def _time_context(request, roadmap: Roadmap, history, *, today, start) -> dict:
 @condition(etag_func=_dashboard_etag)
 def dashboard(request, roadmap):
     """The dashboard; for HTMX (its own poll, or a "progress-changed" event) its body only."""
-    roadmap = roadmap_for(request, roadmap)
+    _dashboard_etag(request, roadmap)  # reads the roadmap, unless the ETag did already
+    roadmap = request.dashboard_roadmap or roadmap_for(request, roadmap)
     template = "roadmap/dashboard.html"
     if request.htmx:
         template += "#dashboard"
