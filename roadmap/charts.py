@@ -13,10 +13,9 @@ nested SVG with the lines) stretches to fill the width.
 """
 
 import html
-import itertools
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -181,16 +180,27 @@ def heatmap_svg(
     return _chart("heatmap", id_prefix, title, desc, body, viewBox=f"0 0 {width} {height}")
 
 
+def _legend(
+    thresholds: Sequence[int], words: Callable[[int, int | None], str]
+) -> list[tuple[int, str]]:
+    """A heatmap's key, built from the thresholds its levels are drawn by: each level with
+    `words(low, high)` for the day totals it stands for, `high` None for the top level."""
+    lows = (0, *thresholds)
+    highs = (*(threshold - 1 for threshold in thresholds), None)
+    return [
+        (level, words(low, high)) for level, (low, high) in enumerate(zip(lows, highs, strict=True))
+    ]
+
+
+def _count_words(low: int, high: int | None) -> str:
+    if high is None:
+        return f"{low} or more"
+    return str(low) if low == high else f"{low} to {high}"
+
+
 def heat_legend() -> list[tuple[int, str]]:
     """The heatmap's key: each level with the day totals it stands for ("0", "2 to 3", ...)."""
-    lows = (0, *HEAT_THRESHOLDS)
-    key = []
-    for level, (low, high) in enumerate(itertools.zip_longest(lows, HEAT_THRESHOLDS)):
-        if high is None:
-            key.append((level, f"{low} or more"))
-        else:
-            key.append((level, str(low) if high - low == 1 else f"{low} to {high - 1}"))
-    return key
+    return _legend(HEAT_THRESHOLDS, _count_words)
 
 
 def heatmap_table_rows(days: Iterable[DayActivity]) -> list[tuple[date, int, int, int]]:
@@ -216,8 +226,9 @@ def minutes_level(day: DayMinutes) -> int:
     return sum(day.minutes >= threshold for threshold in MINUTE_THRESHOLDS)
 
 
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
+def duration_words(minutes: int | None) -> str:
+    """90 -> "1 h 30 min", 45 -> "45 min", 120 -> "2 h"; nothing logged is "0 min"."""
+    hours, rest = divmod(int(minutes or 0), 60)
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest} min" if rest else f"{hours} h"
@@ -225,7 +236,7 @@ def _duration(minutes: int) -> str:
 
 def minutes_summary(day: DayMinutes) -> str:
     """ "3 March 2026: 1 h 30 min studied"."""
-    studied = f"{_duration(day.minutes)} studied" if day.minutes else "no time logged"
+    studied = f"{duration_words(day.minutes)} studied" if day.minutes else "no time logged"
     return f"{long_date(day.day)}: {studied}"
 
 
@@ -235,7 +246,7 @@ def minutes_heatmap_svg(days: Sequence[DayMinutes], *, title: str, today: date) 
     total = sum(d.minutes for d in shown)
     desc = (
         f"{_plural(sum(1 for d in shown if d.minutes), 'day')} with time logged in the last "
-        f"year, {_duration(total)} in all"
+        f"year, {duration_words(total)} in all"
     )
     return heatmap_svg(
         shown, title=title, today=today, id_prefix="heatmap", level=minutes_level,
@@ -243,21 +254,26 @@ def minutes_heatmap_svg(days: Sequence[DayMinutes], *, title: str, today: date) 
     )  # fmt: skip
 
 
+def _minutes_words(low: int, high: int | None) -> str:
+    if high is None:
+        return f"{duration_words(low)} or more"
+    if not low:
+        return "none"
+    if low == MINUTE_THRESHOLDS[0]:  # any time at all, short of the next level
+        return f"under {duration_words(high + 1)}"
+    # The unit said once where both ends are in minutes: "30 to 59 min", "1 h to 1 h 59 min".
+    return f"{low if low < 60 else duration_words(low)} to {duration_words(high)}"
+
+
 def minutes_legend() -> list[tuple[int, str]]:
     """The minutes heatmap's key: each level with the minutes a day it stands for."""
-    return [
-        (0, "none"),
-        (1, "under 30 min"),
-        (2, "30 to 59 min"),
-        (3, "1 h to 1 h 59 min"),
-        (4, "2 h or more"),
-    ]
+    return _legend(MINUTE_THRESHOLDS, _minutes_words)
 
 
 def minutes_table_rows(days: Iterable[DayMinutes]) -> list[tuple[date, str]]:
     """The minutes heatmap's text alternative: days with time logged, newest first."""
     active = sorted((d for d in days if d.minutes), key=lambda d: d.day, reverse=True)
-    return [(d.day, _duration(d.minutes)) for d in active]
+    return [(d.day, duration_words(d.minutes)) for d in active]
 
 
 # --- Burn-up ----------------------------------------------------------------------------------

@@ -106,6 +106,12 @@ class History:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    @cached_property
+    def minutes_per_day(self) -> dict[date, int]:
+        """Minutes logged on each local day (minutes_by_day), summed once for every number
+        that needs them: the last weeks' time, the quarter's, the heatmap's, the projection's."""
+        return minutes_by_day(self.sessions, tz=self.tz)
+
     @property
     def post_times(self) -> list[datetime]:
         return [post.published_at for post in self.posts]
@@ -324,16 +330,31 @@ def projection(
             "Not enough history to project a finish date yet: it appears after two weeks "
             f"and {MIN_COMPLETIONS} completed milestones.",
         )
+    finish = _finish_date(today, remaining, per_week=recent.per_week)
+    return _projected("At this pace", finish, target, no_target="Set a target date to compare.")
+
+
+def _finish_date(today: date, remaining: float, *, per_week: float) -> date:
+    """The day `remaining` work is done, at `per_week` of it a week."""
     # Rounded before the ceiling, so float noise (116.00000000000001) does not add a day.
-    finish = today + timedelta(days=math.ceil(round(remaining / recent.per_week * 7, 6)))
+    return today + timedelta(days=math.ceil(round(remaining / per_week * 7, 6)))
+
+
+def _projected(
+    lead: str, finish: date, target: date | None, *, basis: str = "milestones", no_target: str = ""
+) -> Projection:
+    """The finish date in a sentence, set against the target: "<lead>: June 2026, on target.",
+    or so many days, weeks or months before or after it; without a target, `no_target` after."""
     when = f"{finish:%B %Y}"
     if target is None:
-        return Projection(finish, f"At this pace: {when}. Set a target date to compare.")
+        message = f"{lead}: {when}." + (f" {no_target}" if no_target else "")
+        return Projection(finish, message, basis=basis)
     delta = (finish - target).days
     if abs(delta) < 7:
-        return Projection(finish, f"At this pace: {when}, on target.", delta)
+        return Projection(finish, f"{lead}: {when}, on target.", delta, basis=basis)
     side = "after" if delta > 0 else "before"
-    return Projection(finish, f"At this pace: {when}, {_span(delta)} {side} the target.", delta)
+    message = f"{lead}: {when}, {_span(delta)} {side} the target."
+    return Projection(finish, message, delta, basis=basis)
 
 
 # --- Now and next ---------------------------------------------------------------------------
@@ -513,7 +534,7 @@ def quarter_review(history: History, quarter: Quarter, *, now: datetime) -> Quar
         stages_moved=stages_moved,
         minutes_spent=sum(
             minutes
-            for day, minutes in minutes_by_day(history.sessions, tz=tz).items()
+            for day, minutes in history.minutes_per_day.items()
             if quarter.start <= day < quarter.end
         ),
         completed_minutes=sum(
@@ -531,14 +552,6 @@ MIN_TIMED_DONE = 5
 def hours_of(minutes: int) -> Decimal:
     """Minutes as hours, to one decimal place (rounded half up: 45 min is 0.8 h)."""
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def duration_words(minutes: int) -> str:
-    """90 -> "1 h 30 min", 45 -> "45 min", 120 -> "2 h"."""
-    hours, rest = divmod(int(minutes or 0), 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 def minutes_by_milestone(sessions: Iterable[SessionRow]) -> dict[int, int]:
@@ -559,11 +572,10 @@ def minutes_by_day(sessions: Iterable[SessionRow], *, tz: ZoneInfo) -> dict[date
     return dict(spent)
 
 
-def minutes_between(
-    sessions: Iterable[SessionRow], *, since: date, until: date, tz: ZoneInfo
-) -> int:
-    """Minutes logged on the local days after `since` up to and including `until`."""
-    return sum(m for day, m in minutes_by_day(sessions, tz=tz).items() if since < day <= until)
+def minutes_between(per_day: dict[date, int], *, since: date, until: date) -> int:
+    """Minutes logged on the days after `since` up to and including `until`, from the
+    minutes of each day (History.minutes_per_day)."""
+    return sum(minutes for day, minutes in per_day.items() if since < day <= until)
 
 
 @dataclass(frozen=True)
@@ -693,35 +705,21 @@ def time_projection(
     if all(history.rows[pk].status == Status.DONE for pk in history.counted):
         return Projection(today, "Every counted milestone is done.", basis="hours")
     elapsed = max(1.0, min(float(weeks), (today - started_on).days / 7))
-    logged = minutes_between(
-        history.sessions, since=today - weeks * WEEK, until=today, tz=history.tz
-    )
+    logged = minutes_between(history.minutes_per_day, since=today - weeks * WEEK, until=today)
     per_week = logged / 60 / elapsed
     if not actual.enough or per_week <= 0:
         return Projection(None, "", basis="hours")
-    finish = today + timedelta(days=math.ceil(round(remaining / per_week * 7, 6)))
+    finish = _finish_date(today, remaining, per_week=per_week)
     pace_words = _heaviest_kind(actual, history.rows.values(), history.counted)
     lead = f"At {per_week:.1f} h a week studied{', ' + pace_words if pace_words else ''}"
-    when = f"{finish:%B %Y}"
-    target = history.target
-    if target is None:
-        return Projection(finish, f"{lead}: {when}.", basis="hours")
-    delta = (finish - target).days
-    if abs(delta) < 7:
-        return Projection(finish, f"{lead}: {when}, on target.", delta, basis="hours")
-    side = "after" if delta > 0 else "before"
-    return Projection(
-        finish, f"{lead}: {when}, {_span(delta)} {side} the target.", delta, basis="hours"
-    )
+    return _projected(lead, finish, history.target, basis="hours")
 
 
-def minutes_heatmap(
-    sessions: Iterable[SessionRow], *, today: date, tz: ZoneInfo
-) -> list[DayMinutes]:
-    """Every day of the heatmap's 53 weeks up to today, with the minutes logged on it."""
+def minutes_heatmap(per_day: dict[date, int], *, today: date) -> list[DayMinutes]:
+    """Every day of the heatmap's 53 weeks up to today, with the minutes logged on it, from
+    the minutes of each day (History.minutes_per_day)."""
     start = heatmap_start(today)
-    spent = minutes_by_day(sessions, tz=tz)
     return [
-        DayMinutes(day, spent.get(day, 0))
+        DayMinutes(day, per_day.get(day, 0))
         for day in (start + timedelta(days=n) for n in range((today - start).days + 1))
     ]

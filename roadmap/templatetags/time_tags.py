@@ -1,7 +1,7 @@
 from django import template
 
+from roadmap.charts import duration_words
 from roadmap.models import StudySession
-from roadmap.stats import duration_words
 
 register = template.Library()
 

@@ -115,7 +115,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
         projection = time["hours_projection"]
     heat_minutes = time["hours_visible"] and request.GET.get("heat") == "minutes"
     if heat_minutes:
-        minutes = stats.minutes_heatmap(history.sessions, today=today, tz=tz)
+        minutes = stats.minutes_heatmap(history.minutes_per_day, today=today)
         heatmap = charts.minutes_heatmap_svg(minutes, title="A year of study time", today=today)
         heatmap_rows = charts.minutes_table_rows(minutes)
     else:
@@ -164,7 +164,7 @@ def _time_context(request, roadmap: Roadmap, history, *, today, start) -> dict:
     if not roadmap.shows_hours_to(request.user):
         return {"hours_visible": False}
     spent = stats.time_spent(history)
-    tz = history.tz
+    per_day = history.minutes_per_day  # summed once: the month, the quarter, the heatmap
     running = next((s for s in history.sessions if s.running), None)
     running_row = history.rows.get(running.milestone_id) if running else None
     return {
@@ -174,14 +174,10 @@ def _time_context(request, roadmap: Roadmap, history, *, today, start) -> dict:
         "minutes_legend": charts.minutes_legend(),
         "hours_projection": stats.time_projection(history, spent, today=today, started_on=start),
         "studied_month": stats.hours_of(
-            stats.minutes_between(
-                history.sessions, since=today - 4 * stats.WEEK, until=today, tz=tz
-            )
+            stats.minutes_between(per_day, since=today - 4 * stats.WEEK, until=today)
         ),
         "studied_quarter": stats.hours_of(
-            stats.minutes_between(
-                history.sessions, since=today - 12 * stats.WEEK, until=today, tz=tz
-            )
+            stats.minutes_between(per_day, since=today - 12 * stats.WEEK, until=today)
         ),
         "running": running if owns(request, roadmap) else None,
         "running_row": running_row,

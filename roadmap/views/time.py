@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from .. import stats
+from ..charts import duration_words
 from ..forms import StudySessionForm
 from ..models import TIMER_CAP, Milestone, Roadmap, Status, StudySession
 from ..services import (
@@ -99,9 +100,7 @@ def _changed(response):
 def _stopped_words(session: StudySession | None) -> str:
     if session is None:
         return "No timer was running."
-    words = (
-        f"Timer stopped: {stats.duration_words(session.minutes)} on “{session.milestone.title}”."
-    )
+    words = f"Timer stopped: {duration_words(session.minutes)} on “{session.milestone.title}”."
     if session.capped:
         words += (
             f" It ran for more than {CAP_HOURS} hours, so it was stopped at {CAP_HOURS} hours:"
@@ -167,7 +166,7 @@ def milestone_time(request, roadmap, milestone):
             return _section(request, milestone, form=form, status=400)
         return _session_page(request, milestone, form, status=400)
     session = session_add(milestone=milestone, **form.cleaned_data)
-    words = f"Added {stats.duration_words(session.minutes)} on “{milestone.title}”."
+    words = f"Added {duration_words(session.minutes)} on “{milestone.title}”."
     if not request.htmx:
         messages.success(request, words)
         return redirect(f"{milestone.get_absolute_url()}#milestone-time")
@@ -215,7 +214,7 @@ def session_change(request, roadmap, milestone, session):
     if not form.is_valid():
         return _session_page(request, milestone, form, session=session, status=400)
     session_edit(session=session, time_zone=zone, **form.cleaned_data)
-    messages.success(request, f"Saved: {stats.duration_words(form.cleaned_data['minutes'])}.")
+    messages.success(request, f"Saved: {duration_words(form.cleaned_data['minutes'])}.")
     return redirect(f"{milestone.get_absolute_url()}#milestone-time")
 
 
@@ -228,7 +227,7 @@ def session_remove(request, roadmap, milestone, session):
     session = _own_session(request, milestone, session)
     if request.method == "POST":
         session_delete(session=session)
-        words = f"Deleted {stats.duration_words(session.minutes)} from “{milestone.title}”."
+        words = f"Deleted {duration_words(session.minutes)} from “{milestone.title}”."
         if request.htmx and fragment_requested(request, "milestone-time"):
             return _changed(_section(request, milestone, announce=words))
         messages.success(request, words)

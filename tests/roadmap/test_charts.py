@@ -10,12 +10,16 @@ import pytest
 
 from roadmap.charts import (
     DayActivity,
+    DayMinutes,
     badge_svg,
     burnup_svg,
+    duration_words,
     heat_legend,
     heat_level,
     heatmap_svg,
     heatmap_table_rows,
+    minutes_legend,
+    minutes_level,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -237,6 +241,28 @@ def test_heat_legend_names_the_day_totals_of_each_level():
     assert legend == [(0, "0"), (1, "1"), (2, "2 to 3"), (3, "4 to 5"), (4, "6 or more")]
     for level, label in legend:
         assert heat_level(int(label.split()[0])) == level
+
+
+def test_minutes_legend_names_the_minutes_of_each_level():
+    assert minutes_legend() == [
+        (0, "none"),
+        (1, "under 30 min"),
+        (2, "30 to 59 min"),
+        (3, "1 h to 1 h 59 min"),
+        (4, "2 h or more"),
+    ]
+    # Each level's first and last minute are drawn at that level.
+    for level, (low, high) in enumerate([(0, 0), (1, 29), (30, 59), (60, 119), (120, 600)]):
+        assert minutes_level(DayMinutes(TODAY, low)) == minutes_level(DayMinutes(TODAY, high))
+        assert minutes_level(DayMinutes(TODAY, low)) == level
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [(0, "0 min"), (None, "0 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30 min"), (600, "10 h")],
+)
+def test_duration_words_say_hours_and_minutes(minutes, words):
+    assert duration_words(minutes) == words
 
 
 def test_heatmap_svg_desc_counts_match_the_days():

@@ -122,6 +122,53 @@ def test_projection_from_hours_scales_the_remaining_estimates_by_the_kind_ratio(
     )
 
 
+@pytest.mark.parametrize(
+    ("target", "ending"),
+    [
+        (date(2026, 6, 1), "August 2026, 2 months after the target."),
+        (date(2026, 8, 24), "August 2026, 2 weeks before the target."),
+        (None, "August 2026."),
+    ],
+)
+def test_projection_from_hours_sets_the_finish_against_the_target(target, ending):
+    # The learner of the test above, finishing 68 days from today: 8 August 2026.
+    done = [row(n, kind="build", hours="10") for n in range(1, 6)]
+    left = [row(n, kind="build", hours="10", status=Status.NOT_STARTED) for n in range(6, 10)]
+    sessions = [session(n, 900, f"2026-05-{n + 10:02d}T09:00") for n in range(1, 6)]
+    h = history(done + left, sessions, target=target)
+    result = stats.time_projection(
+        h, stats.time_spent(h), today=date(2026, 6, 1), started_on=date(2026, 1, 5)
+    )
+    assert result.message == (
+        f"At 6.2 h a week studied, at your pace on build milestones (1.5 × the estimate): {ending}"
+    )
+    assert result.days_after_target == (
+        None if target is None else (date(2026, 8, 8) - target).days
+    )
+
+
+def test_minutes_between_counts_the_days_after_since_up_to_until():
+    per_day = {
+        date(2026, 3, 1): 10,
+        date(2026, 3, 2): 20,
+        date(2026, 3, 8): 40,
+        date(2026, 3, 9): 80,
+    }
+    assert stats.minutes_between(per_day, since=date(2026, 3, 1), until=date(2026, 3, 8)) == 60
+
+
+def test_a_history_sums_minutes_by_day_in_its_own_zone():
+    late = SessionRow(1, datetime(2026, 7, 1, 22, 30, tzinfo=UTC), 90)
+    running = SessionRow(2, datetime(2026, 7, 1, 9, 0, tzinfo=UTC), 0, running=True)
+    h = History(
+        rows={1: row(1)},
+        sessions=[late, running],
+        time_zone="Asia/Tokyo",
+        started_on=date(2026, 1, 5),
+    )
+    assert h.minutes_per_day == {date(2026, 7, 2): 90}
+
+
 def test_projection_from_hours_subtracts_time_already_logged_on_open_milestones():
     done = [row(n, kind="learn", hours="2") for n in range(1, 6)]
     open_ = row(6, kind="learn", hours="10", status=Status.IN_PROGRESS)
@@ -153,11 +200,10 @@ def test_quarter_review_reports_hours_spent_against_estimated():
 
 
 def test_minutes_heatmap_gives_each_day_its_minutes():
-    days = stats.minutes_heatmap(
-        [session(1, 50, "2026-03-02T10:00"), session(2, 10, "2026-03-02T18:00")],
-        today=date(2026, 3, 4),
-        tz=LONDON,
+    per_day = stats.minutes_by_day(
+        [session(1, 50, "2026-03-02T10:00"), session(2, 10, "2026-03-02T18:00")], tz=LONDON
     )
+    days = stats.minutes_heatmap(per_day, today=date(2026, 3, 4))
     by_day = {d.day: d.minutes for d in days}
     assert by_day[date(2026, 3, 2)] == 60 and by_day[date(2026, 3, 3)] == 0
     assert days[-1].day == date(2026, 3, 4)
