@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from journal.models import Post
+from learners.services import site_owners
 from roadmap.curriculum import load_curriculum, read_curriculum
 from roadmap.models import Milestone, Roadmap
 
@@ -27,6 +28,17 @@ def other_learner(django_user_model):
 
 @pytest.fixture
 def learner_client(learner):
+    client = Client()
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def owner_client(learner):
+    """The site's owner as the first run makes it: staff with the site owners' permissions."""
+    learner.is_staff = True
+    learner.save()
+    learner.groups.add(site_owners())
     client = Client()
     client.force_login(learner)
     return client

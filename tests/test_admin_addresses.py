@@ -6,21 +6,9 @@ from django.forms import MultiWidget
 from django.test import Client
 
 from journal.models import Post, PostAddress
-from learners.services import site_owners
 from roadmap.models import RoadmapAddress
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_client(learner):
-    """The site's owner as the first run makes it: staff with the site owners' permissions."""
-    learner.is_staff = True
-    learner.save()
-    learner.groups.add(site_owners())
-    client = Client()
-    client.force_login(learner)
-    return client
 
 
 def _values(form) -> dict:

@@ -3,25 +3,12 @@
 import re
 
 import pytest
-from django.test import Client
 
 from journal.models import Post
-from learners.services import site_owners
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Roadmap
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_client(learner):
-    """The site's owner as the first run makes it: staff with the site owners' permissions."""
-    learner.is_staff = True
-    learner.save()
-    learner.groups.add(site_owners())
-    client = Client()
-    client.force_login(learner)
-    return client
 
 
 @pytest.fixture
