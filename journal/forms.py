@@ -165,18 +165,17 @@ class PostForm(forms.ModelForm):
             self.initial.setdefault("publish_at", timezone.localtime(self.instance.published_at))
 
     def made_slug(self) -> str:
-        """The address made from the title: the first free one, never a site page's.
+        """The address made from the title: the first free one, never a site page's
+        ("Feed" gives feed-2, as feed is the journal's own).
 
         No error is ever shown beside an address the learner left empty: a title with no
         letters for an address (or none yet, which the title's own error reports) gives
         "post", "post-2"...
         """
-        others = Post.objects.exclude(pk=self.instance.pk)
         title = slugify(self.data.get("title", ""))[:90] or "post"
-        slug = others.free_slug(title, max_length=100)
-        if slug in RESERVED_SLUGS:
-            slug = others.free_slug(f"{title}-post", max_length=100)
-        return slug
+        return Post.objects.exclude(pk=self.instance.pk).free_slug(
+            title, max_length=100, avoid=RESERVED_SLUGS
+        )
 
     def clean_slug(self):
         typed = self.cleaned_data.get("slug")

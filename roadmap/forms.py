@@ -128,6 +128,11 @@ class ForkForm(RoadmapFieldsForm):
             "slug": {"unique": ADDRESS_IN_USE},
         }
 
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whose copy it will be: an address of one of their deleted roadmaps is free to them.
+        self.instance.owner = owner
+
 
 class RoadmapSettingsForm(RoadmapFieldsForm):
     """A roadmap's own settings, which its owner changes at any time."""

@@ -21,6 +21,7 @@ from .models import (
     RemovedItem,
     Resource,
     Roadmap,
+    RoadmapAddress,
     SiteVersion,
     Stage,
     Status,
@@ -235,6 +236,8 @@ def roadmap_fork(
         default_title, default_slug = fork_name(original=original, owner=owner)
         title, slug = title or default_title, slug or default_slug
     with transaction.atomic(), SiteVersion.objects.counted_once():
+        # An address a deleted roadmap of theirs left is theirs again: no longer kept.
+        RoadmapAddress.objects.filter(slug=slug).left_to(owner).delete()
         stages = original.stages.order_by("position", "pk").values("pk", *FORK_FIELDS[Stage])
         topics = original.topics.order_by("position", "pk").values(
             "pk", "stage_id", *FORK_FIELDS[Topic]

@@ -20,7 +20,7 @@ def roadmap_fork_view(request, roadmap):
         Roadmap.objects.listed().select_related("owner__profile"), slug=roadmap
     )
     if request.method == "POST":
-        form = ForkForm(request.POST)
+        form = ForkForm(request.POST, owner=request.user)
         if form.is_valid():
             copy = roadmap_fork(original=original, owner=request.user, **form.cleaned_data)
             messages.success(
@@ -35,12 +35,13 @@ def roadmap_fork_view(request, roadmap):
         zone = request.user.roadmaps.order_by("-created_at").values_list("time_zone", flat=True)
         title, slug = fork_name(original=original, owner=request.user)
         form = ForkForm(
+            owner=request.user,
             initial={
                 "title": title,
                 "slug": slug,
                 "visibility": Roadmap.Visibility.PUBLIC,
                 "time_zone": zone.first() or "UTC",
-            }
+            },
         )
         status = 200
     return TemplateResponse(

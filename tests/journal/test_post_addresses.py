@@ -164,3 +164,34 @@ def test_deleting_a_roadmap_keeps_its_posts_addresses_in_queries_that_do_not_gro
     kept = set(PostAddress.objects.filter(post=None).values_list("slug", flat=True))
     assert kept == {"path-1-post-0"} | {f"path-6-post-{n}" for n in range(6)}
     assert Post.objects.free_slug("path 6 post 3") == "path-6-post-3-2"
+
+
+def test_a_post_titled_as_a_journal_page_gets_an_address_of_its_own(
+    learner_client, client, roadmap
+):
+    def write(body):
+        return learner_client.post(
+            "/journal/new/",
+            {
+                "roadmap": roadmap.pk,
+                "title": "Feed",
+                "slug": "",
+                "kind": "til",
+                "body": body,
+                "action": "publish",
+            },
+            follow=True,
+        )
+
+    first, second = write("Reading the feed"), write("Reading it again")
+
+    for response, body, address in [
+        (first, "Reading the feed", "/journal/feed-2/"),
+        (second, "Reading it again", "/journal/feed-3/"),
+    ]:
+        assert response.redirect_chain == [(address, 302)]
+        assert body in response.content.decode()
+        page = client.get(address)
+        assert page.status_code == 200 and body in page.content.decode()
+    # The journal's own page is still where it was.
+    assert client.get("/journal/feed/")["Content-Type"].startswith("application/atom+xml")

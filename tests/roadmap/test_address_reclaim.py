@@ -165,3 +165,65 @@ def test_a_roadmap_renamed_back_to_its_own_former_address_is_there_again(
     # Neither of its addresses is free to anyone else.
     for slug in ("first", "second"):
         assert refused(start(other_client, slug)), slug
+
+
+def fork(client, original, slug, *, title="My copy"):
+    return client.post(
+        f"/roadmaps/{original}/fork/",
+        {"title": title, "slug": slug, "visibility": "public", "time_zone": "UTC"},
+    )
+
+
+def test_a_learner_copies_a_roadmap_to_the_address_of_one_they_deleted(
+    learner_client, other_client, client, curricula
+):
+    start(other_client, "theirs", title="Theirs")
+    start(learner_client, "mine")
+    delete(learner_client, "mine")
+
+    response = fork(learner_client, "theirs", "mine")
+
+    assert response.status_code == 302 and response.url == "/roadmaps/mine/"
+    page = client.get("/roadmaps/mine/")
+    assert page.status_code == 200 and "My copy" in page.content.decode()
+    assert not RoadmapAddress.objects.filter(slug="mine").exists()
+    # Deleted again, the address is kept for them as before.
+    delete(learner_client, "mine", title="My copy")
+    assert client.get("/roadmaps/mine/").status_code == 404
+    assert fork(learner_client, "theirs", "mine").status_code == 302
+
+
+def test_another_learner_cannot_copy_a_roadmap_to_a_deleted_roadmaps_address(
+    learner, learner_client, other_learner, other_client, client, curricula
+):
+    start(learner_client, "shared", title="Shared")
+    start(learner_client, "mine")
+    delete(learner_client, "mine")
+
+    response = fork(other_client, "shared", "mine")
+
+    assert refused(response)
+    assert not Roadmap.objects.filter(owner=other_learner).exists()
+    assert list(RoadmapAddress.objects.values_list("slug", "roadmap", "owner")) == [
+        ("mine", None, learner.pk)
+    ]
+    assert client.get("/roadmaps/mine/").status_code == 404
+    # The same answer as for an address a live roadmap holds.
+    held = fork(other_client, "shared", "shared")
+    assert held.status_code == response.status_code
+    assert (
+        held.context["form"].errors == response.context["form"].errors == {"slug": [ADDRESS_IN_USE]}
+    )
+    # Still the learner's to take back.
+    assert fork(learner_client, "shared", "mine").url == "/roadmaps/mine/"
+
+
+def test_a_copy_never_takes_an_old_address_of_ones_own_live_roadmap(
+    learner_client, other_client, client, curricula
+):
+    start(other_client, "theirs", title="Theirs")
+    start(learner_client, "first")
+    rename(learner_client, "first", "second")
+
+    assert refused(fork(learner_client, "theirs", "first"))
+    assert client.get("/roadmaps/first/").url == "/roadmaps/second/"
