@@ -112,6 +112,12 @@ class History:
         that needs them: the last weeks' time, the quarter's, the heatmap's, the projection's."""
         return minutes_by_day(self.sessions, tz=self.tz)
 
+    @cached_property
+    def minutes_per_milestone(self) -> dict[int, int]:
+        """Minutes logged on each milestone (minutes_by_milestone), summed once for the time
+        spent and the projection alike. Shared: read it, never change it."""
+        return minutes_by_milestone(self.sessions)
+
     @property
     def post_times(self) -> list[datetime]:
         return [post.published_at for post in self.posts]
@@ -537,9 +543,7 @@ def quarter_review(history: History, quarter: Quarter, *, now: datetime) -> Quar
             for day, minutes in history.minutes_per_day.items()
             if quarter.start <= day < quarter.end
         ),
-        completed_minutes=sum(
-            minutes_by_milestone(history.sessions).get(pk, 0) for pk in numbers.completed
-        ),
+        completed_minutes=sum(history.minutes_per_milestone.get(pk, 0) for pk in numbers.completed),
     )
 
 
@@ -649,7 +653,7 @@ class TimeSpent:
 
 
 def time_spent(history: History) -> TimeSpent:
-    spent = minutes_by_milestone(history.sessions)
+    spent = history.minutes_per_milestone
     ratios = kind_ratios(history.rows.values(), spent, history.milestone_kinds)
     return TimeSpent(
         minutes=sum(spent.values()),
@@ -700,7 +704,7 @@ def time_projection(
     """When the roadmap would be finished at the hours a week actually studied lately, with
     the remaining estimates scaled by the learner's own ratio per kind. None as the finish,
     saying why, when there is too little logged time to go on."""
-    spent = minutes_by_milestone(history.sessions)
+    spent = history.minutes_per_milestone
     remaining = remaining_actual_hours(history.rows.values(), history.counted, spent, actual)
     if all(history.rows[pk].status == Status.DONE for pk in history.counted):
         return Projection(today, "Every counted milestone is done.", basis="hours")
