@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from roadmap.models import Roadmap, SiteVersion
@@ -480,6 +480,34 @@ def journal_import(
     each names, and to its milestones and topics by key.
     """
     errors = _resolve(document, author, roadmap)
+    # A first look, so that an archive already on the site is refused before its images are
+    # re-encoded; the decision is made again where the posts are written.
+    taken = _taken_addresses(document, author)
+    if taken and not as_copy:
+        errors.append(_taken_refusal(taken))
+    if errors:
+        raise ImportRefused(errors)
+
+    # Stored before the posts' transaction, not inside it: re-encoding them can take longer
+    # than SQLite's busy timeout, and every other writer would wait on it. A refusal from
+    # here on deletes them again.
+    stored: dict[str, str] = {}
+    try:
+        for name, data in sorted(document.images.items()):
+            try:
+                stored[name] = store_image(ContentFile(data, name=name))
+            except ValidationError as exc:
+                raise ImportRefused([f"{IMAGES}{name}: {' '.join(exc.messages)}"]) from None
+        return _write_posts(document, author, stored, as_copy=as_copy)
+    except BaseException:
+        prefix = default_storage.url("")
+        for url in stored.values():
+            default_storage.delete(url.removeprefix(prefix))
+        raise
+
+
+def _taken_addresses(document: JournalImport, author) -> set[str]:
+    """The archive's addresses that are other posts' on this site, now or once."""
     slugs = [p.fields["slug"] for p in document.posts]
     taken = set(Post.objects.filter(slug__in=slugs).values_list("slug", flat=True))
     # Addresses other posts had; the author's own deleted posts leave theirs to them.
@@ -488,27 +516,12 @@ def journal_import(
         .exclude(post=None, author=author)
         .values_list("slug", flat=True)
     )
-    if taken and not as_copy:
-        names = ", ".join(repr(slug) for slug in sorted(taken)[:5])
-        errors.append(
-            f"posts at {names} exist on this site already: import as a copy, or delete them first"
-        )
-    if errors:
-        raise ImportRefused(errors)
+    return taken
 
-    stored: dict[str, str] = {}
-    try:
-        for name, data in sorted(document.images.items()):
-            try:
-                stored[name] = store_image(ContentFile(data, name=name))
-            except ValidationError as exc:
-                raise ImportRefused([f"{IMAGES}{name}: {' '.join(exc.messages)}"]) from None
-        return _write_posts(document, author, stored, taken)
-    except BaseException:
-        prefix = default_storage.url("")
-        for url in stored.values():
-            default_storage.delete(url.removeprefix(prefix))
-        raise
+
+def _taken_refusal(taken: set[str]) -> str:
+    names = ", ".join(repr(slug) for slug in sorted(taken)[:5])
+    return f"posts at {names} exist on this site already: import as a copy, or delete them first"
 
 
 def _free_addresses(posts: list[PostImport], taken: set[str]) -> dict[str, str]:
@@ -527,7 +540,12 @@ def _free_addresses(posts: list[PostImport], taken: set[str]) -> dict[str, str]:
     return moved
 
 
-def _write_posts(document: JournalImport, author, stored: dict[str, str], taken) -> list[Post]:
+def _write_posts(
+    document: JournalImport, author, stored: dict[str, str], *, as_copy: bool
+) -> list[Post]:
+    """The posts, their ties and their images' uploads, in one transaction that also decides
+    which addresses are taken: another post may have taken one since the first look."""
+
     def relink(match: re.Match) -> str:
         url = stored.get(match["name"])
         return match["before"] + url if url else match[0]
@@ -538,6 +556,9 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
     milestone_ties, topic_ties = [], []
     MilestoneTie, TopicTie = Post.milestones.through, Post.topics.through
     with transaction.atomic(), SiteVersion.objects.counted_once():
+        taken = _taken_addresses(document, author)
+        if taken and not as_copy:
+            raise ImportRefused([_taken_refusal(taken)])
         in_order = sorted(document.posts, key=lambda p: p.fields["created_at"])
         moved = _free_addresses(in_order, taken)
         for item in in_order:
@@ -549,7 +570,18 @@ def _write_posts(document: JournalImport, author, stored: dict[str, str], taken)
                 PostAddress.objects.filter(slug=fields["slug"], post=None, author=author).delete()
             fields["body"] = _ARCHIVE_LINK.sub(relink, fields["body"])
             post = Post(author=author, **fields)
-            post.save()
+            try:
+                post.save()
+            except IntegrityError:
+                # Every field was checked, and references are checked only at commit, so the
+                # row can only clash on its address: another post took it after it was found
+                # free (a database that lets a second writer in meanwhile, as PostgreSQL does).
+                raise ImportRefused(
+                    [
+                        f"{item.source}.slug: {fields['slug']!r} was taken by another post "
+                        "during the import: import again as a copy, or choose another address"
+                    ]
+                ) from None
             Post.objects.filter(pk=post.pk).update(created_at=created_at, updated_at=updated_at)
             milestone_ties += [MilestoneTie(post=post, milestone=m) for m in item.milestone_rows]
             topic_ties += [TopicTie(post=post, topic=t) for t in item.topic_rows]

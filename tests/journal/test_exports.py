@@ -8,14 +8,18 @@ where, and leaves the posts, the uploads and the disk as they were.
 import json
 import stat
 import zipfile
+from collections.abc import Callable
 from io import BytesIO, StringIO
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -521,6 +525,80 @@ def test_a_copy_never_moves_a_post_to_an_address_the_journal_keeps_for_itself(
     assert response.status_code == 302
     assert Post.objects.get(title="Mine").slug == "feed-2"
     assert "Mine" in learner_client.get("/journal/feed-2/").content.decode()
+
+
+def test_an_address_taken_as_the_import_writes_it_refuses_the_import_and_keeps_nothing(
+    graces_attention, roadmap, learner, learner_client, media
+):
+    """Grace moves her post to the archive's free `a-post` after Ada's import found it free
+    and before it writes it there: a clash a database with concurrent writers lets happen."""
+    grace_before = (graces_attention.title, graces_attention.body, graces_attention.author_id)
+
+    def grace_takes_the_address(sender, instance, **kwargs):
+        if instance.author_id == learner.pk and instance.pk is None:
+            graces_attention.move_to(instance.slug)
+
+    pre_save.connect(grace_takes_the_address, sender=Post)
+    try:
+        response = learner_client.post(
+            "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
+        )
+    finally:
+        pre_save.disconnect(grace_takes_the_address, sender=Post)
+
+    assert response.status_code == 400
+    html = response.content.decode().replace("&#x27;", "'")
+    assert (
+        "2026-02-01-a-post.md.slug: 'a-post' was taken by another post during the import: "
+        "import again as a copy, or choose another address"
+    ) in html
+    assert not Post.objects.filter(author=learner).exists()
+    assert not Upload.objects.exists() and stored_files(media) == []
+    # Her move ran on the import's own connection here, so the import's rollback took it back
+    # too; on the site it is her own request's. Nothing of hers was changed by the import.
+    grace = Post.objects.get(pk=graces_attention.pk)
+    assert (grace.title, grace.body, grace.author_id) == grace_before
+    assert "Grace on attention" in learner_client.get(f"/journal/{grace.slug}/").content.decode()
+
+
+class StorageWithAMeanwhile(FileSystemStorage):
+    """The file system, where what is queued in `meanwhile` happens once a file is written:
+    another learner's request, landing while an import stores its images."""
+
+    meanwhile: ClassVar[list[Callable[[], object]]] = []
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        while self.meanwhile:
+            self.meanwhile.pop()()
+        return name
+
+
+@pytest.fixture
+def meanwhile(settings, media):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.StorageWithAMeanwhile"},
+    }
+    yield StorageWithAMeanwhile.meanwhile
+    StorageWithAMeanwhile.meanwhile.clear()
+
+
+def test_an_address_taken_while_the_images_are_stored_refuses_the_import(
+    graces_attention, roadmap, learner, meanwhile, media, tmp_path
+):
+    path = tmp_path / "journal.zip"
+    path.write_bytes(zip_of(good()))
+    meanwhile.append(lambda: graces_attention.move_to("a-post"))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_journal", str(path), "--owner", "ada", stdout=StringIO())
+
+    assert "posts at 'a-post' exist on this site already: import as a copy" in str(refused.value)
+    assert "Nothing was imported." in str(refused.value)
+    assert not Post.objects.filter(author=learner).exists()
+    assert not Upload.objects.exists() and stored_files(media) == []
+    assert Post.objects.get(slug="a-post").title == "Grace on attention"
 
 
 def test_posts_can_be_tied_to_another_roadmap_of_the_learners(
