@@ -52,8 +52,9 @@ def env_required(name: str, development_default: str) -> str:
     if DEBUG:
         return development_default
     raise ImproperlyConfigured(
-        f"Set {name}: it is required when DJANGO_DEBUG is off "
-        "(see the settings table in README.md)."
+        f"Set {name}: it is required when DJANGO_DEBUG is off (see the settings table in "
+        "README.md). On a checkout for development, run `make run` once: it writes a .env "
+        "that turns DJANGO_DEBUG on for every manage.py command."
     )
 
 

@@ -34,6 +34,14 @@ def test_production_without_secret_key_stops_and_names_the_variable():
     assert "Set DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_a_command_in_a_checkout_without_its_env_file_says_how_to_make_one():
+    result = manage("check")
+    assert result.returncode != 0
+    assert result.stderr.startswith("Switchback cannot start: Set DJANGO_SECRET_KEY")
+    assert "run `make run` once" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_production_without_allowed_hosts_stops_and_names_the_variable():
     result = manage("check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60)
     assert result.returncode != 0
