@@ -579,7 +579,8 @@ def _write_posts(
                 raise ImportRefused(
                     [
                         f"{item.source}.slug: {fields['slug']!r} was taken by another post "
-                        "during the import: import again as a copy, or choose another address"
+                        "during the import: import again as a copy, or change its slug in the "
+                        "archive"
                     ]
                 ) from None
             Post.objects.filter(pk=post.pk).update(created_at=created_at, updated_at=updated_at)

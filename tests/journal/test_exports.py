@@ -550,7 +550,7 @@ def test_an_address_taken_as_the_import_writes_it_refuses_the_import_and_keeps_n
     html = response.content.decode().replace("&#x27;", "'")
     assert (
         "2026-02-01-a-post.md.slug: 'a-post' was taken by another post during the import: "
-        "import again as a copy, or choose another address"
+        "import again as a copy, or change its slug in the archive"
     ) in html
     assert not Post.objects.filter(author=learner).exists()
     assert not Upload.objects.exists() and stored_files(media) == []
