@@ -48,11 +48,23 @@ def site(transactional_db, live_server, django_user_model, small_spec):
     return live_server.url, roadmap
 
 
+ABORTED_BY_HTMX = ("htmx:afterRequest, ", "htmx:sendAbort, ")
+
+
 @pytest.fixture
 def console_errors(page: Page):
-    """Console errors and uncaught exceptions: a CSP violation or a script error shows here."""
+    """Console errors and uncaught exceptions: a CSP violation or a script error shows here.
+
+    HTMX logs a request it gave up for a newer one (hx-sync "replace") as an error, under
+    the two events it fires for it; those are the page doing its job, and are left out. A
+    request that failed still shows, as "htmx:sendError" or "htmx:responseError"."""
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def seen(msg):
+        if msg.type == "error" and not msg.text.startswith(ABORTED_BY_HTMX):
+            errors.append(msg.text)
+
+    page.on("console", seen)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
 

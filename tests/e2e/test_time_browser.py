@@ -1,5 +1,8 @@
+import contextlib
 from datetime import timedelta
 
+from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from roadmap.models import StudySession
@@ -63,4 +66,50 @@ def test_the_timer_opens_with_a_rows_status_buttons(page: Page, site, console_er
     expect(row.locator("form.status-control")).to_have_count(0)
     expect(row.locator("form.row-timer")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
+def test_a_refresh_asked_for_while_one_is_on_its_way_shows_the_latest(
+    page: Page, site, console_errors
+):
+    # Start and stop in quick succession: the line of hours is asked again while the first
+    # answer is still coming, and must end on the second, not keep the first.
+    base, roadmap = site
+    log_in(page, base, roadmap.get_absolute_url())
+    held = []
+
+    def hold_the_first(route):
+        # The first answer is read from the server now, before the change, and delivered late.
+        if not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(
+        lambda url: url.endswith(roadmap.get_absolute_url()),
+        lambda route: (
+            hold_the_first(route)
+            if route.request.headers.get("hx-target") == "roadmap-hours"
+            else route.continue_()
+        ),
+    )
+    page.evaluate("htmx.trigger(document.body, 'time-changed')")
+    page.wait_for_function("document.querySelector('#roadmap-hours').matches('.htmx-request')")
+    milestone = roadmap.milestones.get(key="svd-pca")
+    now = timezone.now()
+    StudySession.objects.create(
+        learner=roadmap.owner,
+        roadmap=roadmap,
+        milestone=milestone,
+        started_at=now - timedelta(minutes=45),
+        ended_at=now,
+        minutes=45,
+    )
+    page.evaluate("htmx.trigger(document.body, 'time-changed')")
+    expect(page.locator("#roadmap-hours")).to_contain_text("0.8 h spent of")
+    route, stale = held[0]
+    with contextlib.suppress(PlaywrightError):
+        route.fulfill(response=stale)
+    page.wait_for_timeout(300)
+    expect(page.locator("#roadmap-hours")).to_contain_text("0.8 h spent of")
     assert console_errors == []
