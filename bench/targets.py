@@ -95,6 +95,7 @@ COLUMNS = [
     ("p99 ms", "p99_ms", "{:.1f}"),
     ("err", "errors", "{}"),
     ("render ms", "render_ms", "{:.1f}"),
+    ("cold ms", "cold_render_ms", "{:.1f}"),
     ("queries", "queries", "{}"),
     ("KB", "bytes", "{:.1f}"),
     ("KB gz", "bytes_gz", "{:.1f}"),

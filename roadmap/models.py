@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.apps import apps
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from . import kept
 from .links import address
 from .rules import Status
-from .stats import Event, History, MilestoneRow, PostRow, Quarter, SessionRow, quarter_review
+from .stats import History, MilestoneRow, Quarter, SessionRow, quarter_review
 from .targets import Direction, Target, Verdict, number, verdict
 
 
@@ -270,23 +272,13 @@ class Roadmap(HasProgress, models.Model):
             stage_of_topic[topic_id] = stage_title
             if prerequisite_id is not None:
                 prerequisites.setdefault(topic_id, set()).add(prerequisite_id)
-        # The one definition of what a visitor may read, through the reverse relation.
-        posts = self.posts.published().order_by("published_at", "pk")
         return History(
             rows={row.id: row for row in milestones},
-            events=_timed_rows(
-                self.events.order_by("at", "pk"),
-                ("milestone_id", "from_status", "to_status", "at"),
-                times=(3,),
-                make=Event,
-                plain=True,
-            ),
-            posts=_timed_rows(
-                posts, ("published_at", "kind"), times=(0,), make=PostRow, plain=True
-            ),
+            events=kept.events_of(self, partial(_read_rows, times=(3,))),
+            posts=kept.posts_of(self, partial(_read_rows, times=(0,))),
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
-            post_kinds=dict(posts.model.Kind.choices),
+            post_kinds=dict(self.posts.model.Kind.choices),
             sessions=[
                 SessionRow(milestone_id, started_at, minutes, ended_at is None)
                 for milestone_id, started_at, minutes, ended_at in self.study_sessions.order_by(
@@ -341,6 +333,12 @@ def _timed_rows(
             values[at] = _utc(values[at])
         converted.append(new(make, values))
     return converted
+
+
+def _read_rows(rows, make, *, times: tuple[int, ...]) -> list:
+    """History rows (of whole numbers, text and the `times`) as `make`s, named tuples whose
+    fields are the columns."""
+    return _timed_rows(rows, make._fields, times=times, make=make, plain=True)
 
 
 def _utc(text: str | None) -> datetime | None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from journal.models import Post
 from learners.services import site_owners
+from roadmap import kept
 from roadmap.curriculum import load_curriculum, read_curriculum
 from roadmap.models import Milestone, Roadmap
 
@@ -81,10 +82,13 @@ def milestone(roadmap) -> Milestone:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: nothing cached by one test shows in another."""
+    """Each test starts with an empty cache: nothing cached by one test shows in another,
+    nor any history a worker kept."""
     cache.clear()
+    kept.forget()
     yield
     cache.clear()
+    kept.forget()
 
 
 _numbers = itertools.count(1)
