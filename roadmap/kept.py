@@ -56,7 +56,7 @@ def events_of(roadmap, read) -> list[Event]:
     table = roadmap.events.order_by("at", "pk")
     if connections[table.db].in_atomic_block:
         return read(table, Event)
-    digest = _digest(table, Max("at"))
+    digest = _events_digest(table.db, roadmap)
     key = ("events", table.db, roadmap.pk)
     kept = _recall(key)
     if kept is not None and kept.digest == digest:
@@ -85,6 +85,25 @@ def posts_of(roadmap, read) -> list[PostRow]:
     if kept is None or kept.digest != digest:
         kept = _Kept(digest, read(posts, PostRow), ())
     return _remember(key, kept).rows
+
+
+def _events_digest(using: str, roadmap) -> tuple:
+    """_digest of the roadmap's events, the latest time read from the end of the index of
+    (roadmap, time) rather than compared across every row; in SQL, as the ORM's building of
+    this one query cost three times its running."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    model = roadmap.events.model
+    table, of_roadmap = quote(model._meta.db_table), quote(model._meta.get_field("roadmap").column)
+    pk, at = quote(model._meta.pk.column), quote(model._meta.get_field("at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), SUM({pk}), MAX({pk}), (SELECT {at} FROM {table} "  # noqa: S608
+            f"WHERE {of_roadmap} = %s ORDER BY {at} DESC LIMIT 1) FROM {table} "
+            f"WHERE {of_roadmap} = %s",
+            [roadmap.pk, roadmap.pk],
+        )
+        return tuple(cursor.fetchone())
 
 
 def _digest(rows, latest) -> tuple:

@@ -1,4 +1,5 @@
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,21 @@ class Progress:
             skipped=get("n_skipped") or 0,
             optional=get("n_optional") or 0,
             optional_done=get("n_optional_done") or 0,
+        )
+
+    @classmethod
+    def of_rows(cls, rows: Iterable) -> "Progress":
+        """The counts with_progress() makes in SQL, made from milestone rows (an `optional`
+        and a `status` each) already read."""
+        counts = Counter((row.optional, row.status) for row in rows)
+        required = sum(n for (optional, _), n in counts.items() if not optional)
+        return cls(
+            required=required,
+            done=counts[False, Status.DONE],
+            in_progress=counts[False, Status.IN_PROGRESS],
+            skipped=counts[False, Status.SKIPPED],
+            optional=sum(counts.values()) - required,
+            optional_done=counts[True, Status.DONE],
         )
 
     def __add__(self, other: "Progress") -> "Progress":
@@ -256,6 +272,18 @@ class Roadmap(HasProgress, models.Model):
         self.progress = sum((stage.progress for stage in stages), Progress())
         return stages
 
+    def stages_counted(self, history) -> list:
+        """The stages with their progress, as stages_with_progress() gives them, counted from
+        the rows `history` (a stats.History of this roadmap) holds rather than again in SQL."""
+        rows_of: dict[int, list] = {}
+        for row in history.rows.values():
+            rows_of.setdefault(history.stage_id_of_topic[row.topic_id], []).append(row)
+        stages = list(self.stages.all())
+        for stage in stages:
+            stage.progress = Progress.of_rows(rows_of.get(stage.pk, ()))
+        self.progress = sum((stage.progress for stage in stages), Progress())
+        return stages
+
     def history(self):
         """Everything this roadmap's numbers are computed from (a stats.History), in 5 queries."""
         fields = ("pk", "topic_id", "status", "optional", "estimated_hours", "started_at")
@@ -264,12 +292,14 @@ class Roadmap(HasProgress, models.Model):
             self.milestones.in_roadmap_order(), fields, times=(5, 8), make=MilestoneRow
         )
         stage_of_topic: dict[int, str] = {}
+        stage_id_of_topic: dict[int, int] = {}
         prerequisites: dict[int, set[int]] = {}
-        # A row per topic and prerequisite (None for a topic without): both maps in one query.
-        for topic_id, stage_title, prerequisite_id in self.topics.order_by().values_list(
-            "pk", "stage__title", "prerequisites"
+        # A row per topic and prerequisite (None for a topic without): the maps in one query.
+        for topic_id, stage_id, stage_title, prerequisite_id in self.topics.order_by().values_list(
+            "pk", "stage_id", "stage__title", "prerequisites"
         ):
             stage_of_topic[topic_id] = stage_title
+            stage_id_of_topic[topic_id] = stage_id
             if prerequisite_id is not None:
                 prerequisites.setdefault(topic_id, set()).add(prerequisite_id)
         return History(
@@ -278,6 +308,7 @@ class Roadmap(HasProgress, models.Model):
             posts=kept.posts_of(self, partial(_read_rows, times=(0,))),
             prerequisites=prerequisites,
             stage_of_topic=stage_of_topic,
+            stage_id_of_topic=stage_id_of_topic,
             post_kinds=dict(self.posts.model.Kind.choices),
             sessions=[
                 SessionRow(milestone_id, started_at, minutes, ended_at is None)

@@ -80,6 +80,7 @@ class History:
     posts: list[PostRow] = field(default_factory=list)  # oldest first
     prerequisites: dict[int, set[int]] = field(default_factory=dict)  # topic -> topics
     stage_of_topic: dict[int, str] = field(default_factory=dict)  # topic -> its stage's title
+    stage_id_of_topic: dict[int, int] = field(default_factory=dict)  # topic -> its stage
     post_kinds: dict[str, str] = field(default_factory=dict)  # value -> label, in their order
     sessions: list[SessionRow] = field(default_factory=list)
     milestone_kinds: dict[str, str] = field(default_factory=dict)  # value -> label

@@ -51,7 +51,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
     history = roadmap.history()
     tz = history.tz
     today = stats.local_date(now, tz)
-    stages = roadmap.stages_with_progress()
+    stages = roadmap.stages_counted(history)
 
     # History recorded before the start date (an imported log) still belongs on the charts.
     start = min(history.first_day, today)

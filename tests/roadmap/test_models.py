@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from roadmap.models import Milestone, Progress, Status
 from roadmap.services import milestone_set_status
+from tests.factories import build_history, build_roadmap
 
 
 def test_progress_percent_leaves_out_skipped_and_optional():
@@ -102,3 +103,22 @@ def test_a_historys_times_are_aware_utc_whatever_the_database_hands_back(roadmap
     history = roadmap.history()
     assert history.events
     assert all(event.at.utcoffset() == timedelta(0) for event in history.events)
+
+
+@pytest.mark.django_db
+def test_stages_counted_from_the_history_agree_with_the_databases_counts(learner):
+    roadmap = build_roadmap(learner, milestones=60)
+    build_history(roadmap, events=70, years=1)
+    ids = list(roadmap.milestones.values_list("pk", flat=True))
+    roadmap.milestones.filter(pk__in=ids[::7]).update(optional=True)
+    waiting = list(
+        roadmap.milestones.filter(status=Status.NOT_STARTED).values_list("pk", flat=True)
+    )
+    roadmap.milestones.filter(pk__in=waiting[:3]).update(status=Status.IN_PROGRESS)
+    roadmap.milestones.filter(pk__in=waiting[3:5]).update(status=Status.SKIPPED)
+    by_sql = roadmap.stages_with_progress()
+    by_rows = roadmap.stages_counted(roadmap.history())
+    assert [(s.pk, s.progress) for s in by_rows] == [(s.pk, s.progress) for s in by_sql]
+    progress = roadmap.progress
+    assert progress.optional and progress.optional_done and progress.skipped
+    assert progress.in_progress and progress.done < progress.required
