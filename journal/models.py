@@ -58,6 +58,23 @@ class PostQuerySet(SlugQuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def tied_to(self, milestones) -> dict[int, list["Post"]]:
+        """These posts tied to each of `milestones` (milestones or their ids), in this
+        queryset's order, by milestone id.
+
+        Read as two lookups by key, the ties and then their posts: asked as one join, SQLite
+        walks every published post to find the few tied to these milestones (50 times slower
+        at a thousand posts)."""
+        ties = Post.milestones.through.objects.filter(milestone__in=milestones)
+        milestones_of: dict[int, list[int]] = {}
+        for post_id, milestone_id in ties.values_list("post_id", "milestone_id"):
+            milestones_of.setdefault(post_id, []).append(milestone_id)
+        tied: dict[int, list[Post]] = {}
+        for post in self.filter(pk__in=list(milestones_of)):
+            for milestone_id in milestones_of[post.pk]:
+                tied.setdefault(milestone_id, []).append(post)
+        return tied
+
     def address_taken(self, slug: str, *, post=None) -> bool:
         """Whether `slug` is another post's address, now or once (renamed or deleted): the
         same answer whoever's post it is. `post` may take back an address it had itself."""

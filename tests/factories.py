@@ -112,8 +112,8 @@ def build_history(roadmap, *, events: int, years: float = 3, seed: int = 7) -> N
     )
 
 
-def bulk_posts(roadmap, count: int, *, milestone=None, topic=None):
-    """Many published posts at once, for query-count tests."""
+def bulk_posts(roadmap, count: int, *, milestone=None, topic=None, start: int = 0):
+    """Many published posts at once, for query-count tests; numbered from `start`."""
     now = timezone.now()
     posts = Post.objects.bulk_create(
         Post(
@@ -128,7 +128,7 @@ def bulk_posts(roadmap, count: int, *, milestone=None, topic=None):
             published_at=now - timezone.timedelta(hours=i + 1),
             kind=Post.Kind.TIL,
         )
-        for i in range(count)
+        for i in range(start, start + count)
     )
     for post in posts:
         if milestone:

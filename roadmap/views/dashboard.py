@@ -5,7 +5,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Max
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -93,14 +93,7 @@ def _dashboard_context(request, roadmap: Roadmap) -> dict:
     for milestone in shown.values():
         milestone.roadmap = roadmap
     done = [shown[pk] for pk in lists["recently_done"]]
-    tied: dict[int, list] = {}
-    for post in (
-        roadmap.posts.published()
-        .filter(milestones__in=done)
-        .annotate(tied_to=F("milestones"))
-        .only("title", "slug", "roadmap_id")
-    ):
-        tied.setdefault(post.tied_to, []).append(post)
+    tied = roadmap.posts.published().only("title", "slug", "roadmap_id").tied_to(done)
     for milestone in done:
         milestone.tied_posts = tied.get(milestone.pk, [])
     projection = stats.projection(

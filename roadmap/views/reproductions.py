@@ -1,7 +1,7 @@
 """Reproductions: a roadmap's lab notebook page, and a milestone's target and results."""
 
 from django.contrib import messages
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST, require_safe
@@ -35,15 +35,12 @@ def reproductions(request, roadmap):
     """Every reproduction of a roadmap with its target, best result, verdict and evidence."""
     roadmap = roadmap_for(request, roadmap)
     milestones = list(reproductions_of(roadmap))
-    tied: dict[int, list] = {}
-    for post in (
+    tied = (
         roadmap.posts.published()
-        .filter(milestones__in=milestones)
-        .annotate(tied_to=F("milestones"))
-        .order_by("published_at")
+        .order_by("published_at", "pk")
         .only("title", "slug", "roadmap_id")
-    ):
-        tied.setdefault(post.tied_to, []).append(post)
+        .tied_to(milestones)
+    )
     notebook = []
     for milestone in milestones:
         milestone.roadmap = roadmap

@@ -10,7 +10,7 @@ from journal.models import Post
 from roadmap.models import Roadmap, Status
 from roadmap.services import milestone_set_status
 from roadmap.stats import Quarter
-from tests.factories import SITE_VERSION, build_history, build_roadmap
+from tests.factories import SITE_VERSION, build_history, build_roadmap, bulk_posts
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -184,12 +184,17 @@ def test_dashboard_queries_do_not_grow(
 ):
     roadmap = build_roadmap(learner, milestones=milestones)
     build_history(roadmap, events=events)
+    done = roadmap.milestones.filter(status=Status.DONE)
+    for post in bulk_posts(roadmap, 3):
+        post.milestones.set(done)
     # Two for the ETag (the roadmap, kept for the page, and its posts' count), the five of
-    # its history, its stages, the milestones the page lists, the posts tied to recently
-    # done ones and the latest posts.
-    with django_assert_num_queries(11 + SITE_VERSION):
+    # its history, its stages, the milestones the page lists, the ties of recently done
+    # ones to posts and those posts, and the latest posts.
+    with django_assert_num_queries(12 + SITE_VERSION):
         response = client.get(dashboard_url(roadmap))
     assert response.status_code == 200
+    # Under each of the five milestones done last, and once among the latest posts.
+    assert widget(response.content.decode(), "recent").count("Bulk 2") == 5 + 1
     etag = response["ETag"]
     # The visitor's page is cached: the version says it is still current, the ETag matches.
     with django_assert_num_queries(SITE_VERSION):

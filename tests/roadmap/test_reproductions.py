@@ -10,7 +10,7 @@ from roadmap.curriculum import load_curriculum, plan_update, read_curriculum
 from roadmap.models import Evidence, Milestone, Result, Roadmap
 from roadmap.targets import Direction, Target
 from tests.conftest import SMALL_CURRICULUM
-from tests.factories import SITE_VERSION, build_roadmap
+from tests.factories import SITE_VERSION, build_roadmap, bulk_posts
 
 
 def target_url(milestone):
@@ -240,10 +240,17 @@ def test_reproductions_page_queries_do_not_grow(size, learner, client, django_as
     Evidence.objects.bulk_create(
         Evidence(milestone=m, url=f"https://github.com/ada/x/commit/{m.pk:07x}") for m in milestones
     )
-    # roadmap, milestones, results, evidence, tied posts
-    with django_assert_num_queries(5 + SITE_VERSION):
+    for milestone in milestones[:: max(1, size // 5)]:
+        for post in bulk_posts(roadmap, 2, milestone=milestone, start=milestone.pk * 10):
+            post.milestones.add(milestones[0])
+    # roadmap, milestones, results, evidence, the ties to posts and those posts
+    with django_assert_num_queries(6 + SITE_VERSION):
         response = client.get(page_url(roadmap))
-    assert response.content.decode().count("against at least 30") == 3 * size
+    html = response.content.decode()
+    assert html.count("against at least 30") == 3 * size
+    first_row = html[html.index(f'id="{milestones[0].anchor}"') :]
+    first_row = first_row[: first_row.index("</tr>")]
+    assert first_row.count("Bulk ") == 2 * len(milestones[:: max(1, size // 5)])
 
 
 # Feed, quarterly review, sitemap --------------------------------------------------------
