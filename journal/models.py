@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from roadmap.links import address
 from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown
@@ -158,7 +158,7 @@ class Post(models.Model):
             SiteVersion.objects.changes_at(appears)
 
     def get_absolute_url(self):
-        return reverse("journal:detail", args=[self.slug])
+        return address("journal:detail", self.slug)
 
     def move_to(self, slug: str) -> None:
         """Take a new address, the one way a post's address changes: the old one is kept, so
