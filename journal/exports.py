@@ -498,7 +498,7 @@ def journal_import(
                 stored[name] = store_image(ContentFile(data, name=name))
             except ValidationError as exc:
                 raise ImportRefused([f"{IMAGES}{name}: {' '.join(exc.messages)}"]) from None
-        return _write_posts(document, author, stored, as_copy=as_copy)
+        return _write_posts(document, author, stored, as_copy=as_copy, roadmap=roadmap)
     except BaseException:
         prefix = default_storage.url("")
         for url in stored.values():
@@ -541,10 +541,33 @@ def _free_addresses(posts: list[PostImport], taken: set[str]) -> dict[str, str]:
 
 
 def _write_posts(
-    document: JournalImport, author, stored: dict[str, str], *, as_copy: bool
+    document: JournalImport,
+    author,
+    stored: dict[str, str],
+    *,
+    as_copy: bool,
+    roadmap: Roadmap | None = None,
 ) -> list[Post]:
-    """The posts, their ties and their images' uploads, in one transaction that also decides
-    which addresses are taken: another post may have taken one since the first look."""
+    """The posts, their ties and their images' uploads, in one transaction that also finds
+    the posts' roadmaps, milestones and topics again and decides which addresses are taken:
+    while the images were stored, one may have been deleted, or an address taken."""
+    try:
+        return _write_posts_once(document, author, stored, as_copy=as_copy, roadmap=roadmap)
+    except IntegrityError:
+        # Only a tie can fail at commit, where references are checked: a roadmap, milestone
+        # or topic deleted after this transaction found it (a database that lets a second
+        # writer in meanwhile, as PostgreSQL does).
+        raise ImportRefused(
+            [
+                "a roadmap, milestone or topic the posts are tied to was deleted during the "
+                "import: import again"
+            ]
+        ) from None
+
+
+def _write_posts_once(
+    document: JournalImport, author, stored: dict[str, str], *, as_copy: bool, roadmap
+) -> list[Post]:
 
     def relink(match: re.Match) -> str:
         url = stored.get(match["name"])
@@ -556,6 +579,9 @@ def _write_posts(
     milestone_ties, topic_ties = [], []
     MilestoneTie, TopicTie = Post.milestones.through, Post.topics.through
     with transaction.atomic(), SiteVersion.objects.counted_once():
+        errors = _resolve(document, author, roadmap)
+        if errors:
+            raise ImportRefused(errors)
         taken = _taken_addresses(document, author)
         if taken and not as_copy:
             raise ImportRefused([_taken_refusal(taken)])

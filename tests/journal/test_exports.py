@@ -584,6 +584,22 @@ def meanwhile(settings, media):
     StorageWithAMeanwhile.meanwhile.clear()
 
 
+def test_a_milestone_deleted_while_the_images_are_stored_refuses_the_import(
+    roadmap, learner, learner_client, meanwhile, media
+):
+    meanwhile.append(lambda: roadmap.milestones.get(key="svd-pca").delete())
+
+    response = learner_client.post(
+        "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "2026-02-01-a-post.md.milestones: 'svd-pca' is not in the roadmap 'test-path'" in html
+    assert not Post.objects.filter(author=learner).exists()
+    assert not Upload.objects.exists() and stored_files(media) == []
+
+
 def test_an_address_taken_while_the_images_are_stored_refuses_the_import(
     graces_attention, roadmap, learner, meanwhile, media, tmp_path
 ):
@@ -722,8 +738,9 @@ def test_the_journal_import_reads_a_roadmaps_ties_once_whatever_the_number_of_po
     def roadmap_reads(queries) -> int:
         return len([q for q in queries if q.startswith("SELECT") and 'FROM "roadmap_' in q])
 
-    # The author's roadmaps, then that roadmap's milestones and its topics: once each.
-    assert (roadmap_reads(few), roadmap_reads(many)) == (3, 3)
+    # The author's roadmaps, then that roadmap's milestones and its topics: once each on
+    # the first look, and again in the transaction that writes the posts.
+    assert (roadmap_reads(few), roadmap_reads(many)) == (2 * 3, 2 * 3)
     # Nine more posts cost only their own writes: the check that the address is no
     # deleted post's of the author's, the row, and its dates.
     assert len(many) - len(few) == 9 * 3
