@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from roadmap.links import address
+from config.links import address
 from roadmap.models import Milestone, Roadmap, SiteVersion, SlugQuerySet, Topic
 
 from .markdown import excerpt_from_html, reading_time_minutes, render_markdown

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from config.links import address
+
 from . import kept
-from .links import address
 from .rules import Status
 from .stats import History, MilestoneRow, Quarter, SessionRow, quarter_review
 from .targets import Direction, Target, Verdict, number, verdict

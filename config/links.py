@@ -1,9 +1,10 @@
-"""The addresses of the roadmap's pages, each reversed once.
+"""Addresses of the site's pages, each reversed once.
 
-A roadmap page links hundreds of milestones, and Django's reverse() takes about 20 µs an
-address, every render. An address depends only on the URL's name, its arguments, the
-URLconf and the script prefix, so it is remembered under all four: a renamed roadmap or
-milestone asks under new arguments, and the old answer is simply never asked for again.
+A roadmap page links hundreds of milestones, a Reproductions page a hundred posts, and
+Django's reverse() takes about 20 µs an address, every render. An address depends only on
+the URL's name, its arguments, the URLconf and the script prefix, so it is remembered under
+all four: a renamed roadmap, milestone or post asks under new arguments, and the old answer
+is simply never asked for again.
 """
 
 from functools import lru_cache
