@@ -362,3 +362,26 @@ def test_a_milestone_gone_from_the_file_stays_for_its_recorded_results(
     ]
     load_curriculum(read_curriculum(path), owner=learner, roadmap=roadmap)
     assert Result.objects.filter(milestone=milestone).exists()
+
+
+def test_what_a_learner_typed_is_shown_as_text_in_the_reproductions_table(
+    client, roadmap, milestone, make_post
+):
+    Milestone.objects.filter(pk=milestone.pk).update(
+        title="SVD <script>alert(1)</script>",
+        kind=Milestone.Kind.REPRODUCE,
+        evidence_url="javascript:alert('<b>x</b>')",
+    )
+    Evidence.objects.create(milestone=milestone, url="ftp://host/<i>notes</i>")
+    Result.objects.create(milestone=milestone, value=3, measured_on=date(2026, 1, 5))
+    make_post(title="Post <img src=x onerror=alert(1)>", milestones=[milestone])
+
+    html = client.get(page_url(roadmap)).content.decode()
+    row = html[html.index(f'<tr id="{milestone.anchor}"') :]
+    row = row[: row.index("</tr>")]
+    assert "SVD &lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "Post &lt;img src=x onerror=alert(1)&gt;" in row
+    assert "&lt;b&gt;x&lt;/b&gt;" in row and "&lt;i&gt;notes&lt;/i&gt;" in row
+    assert "<script>" not in row and "<img" not in row and "<b>" not in row and "<i>" not in row
+    assert 'href="javascript:' not in row and 'href="ftp:' not in row
+    assert "5 Jan 2026" in row and "none set" in row
