@@ -6,6 +6,8 @@ from django.utils.text import slugify
 from roadmap import targets
 from roadmap.evidence import evidence_label, is_web_address
 
+from .roadmap_tags import short_date
+
 register = template.Library()
 
 
@@ -61,7 +63,7 @@ def _reproduction_row(m) -> str:
         day = best.measured_on
         shown = (
             f'{escape(number(best.value))}<br><span class="muted"><time datetime="{day:%Y-%m-%d}">'
-            f"{day.day} {day:%b %Y}</time></span>"
+            f"{short_date(day)}</time></span>"
         )
     links = [best.evidence_url if best else "", m.evidence_url]
     links += [evidence.url for evidence in m.evidence.all()]
