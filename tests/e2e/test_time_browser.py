@@ -69,6 +69,40 @@ def test_the_timer_opens_with_a_rows_status_buttons(page: Page, site, console_er
     assert console_errors == []
 
 
+def test_a_control_pressed_the_moment_it_arrives_is_answered_in_place(
+    page: Page, site, console_errors
+):
+    # The row's timer asks the server how it stands and is replaced by the answer. A press on
+    # the answer's button as soon as it is on the page, before anything else runs, stays on
+    # the page: it does not fall through to a plain form post and a reload.
+    base, roadmap = site
+    log_in(page, base, roadmap.get_absolute_url())
+    page.evaluate("window.__sameDocument = true")
+    page.evaluate(
+        """() => {
+          const row = document.getElementById("m-svd-pca");
+          let seen = 0;
+          new MutationObserver((records, observer) => {
+            for (const record of records) {
+              for (const node of record.addedNodes) {
+                if (!(node instanceof Element) || !node.matches("form.row-timer")) continue;
+                // The first is the copy opened with the buttons; the second, the answer.
+                if (++seen < 2) continue;
+                observer.disconnect();
+                node.querySelector("button").click();
+              }
+            }
+          }).observe(row, {childList: true});
+        }"""
+    )
+    row = page.locator("#m-svd-pca")
+    row.locator(".status-badge").click()
+    expect(row.locator("form.row-timer").get_by_role("button", name="Stop timer")).to_be_visible()
+    assert StudySession.objects.running().get().milestone.key == "svd-pca"
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
 def test_a_refresh_asked_for_while_one_is_on_its_way_shows_the_latest(
     page: Page, site, console_errors
 ):
