@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM_PATH ?= /usr/bin/chromium
 PORT ?= 8000
+# The suite's processes: the tests are spread over them (pytest-xdist).
+TEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run setup test test-fast test-services lint format browser install install-dev clean
@@ -63,11 +65,11 @@ node_modules/.installed: package.json package-lock.json
 
 # Coverage of the Python code and the templates, with the total printed at the end.
 test: install-dev browser lint node_modules/.installed
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -m "not slow" --cov --cov-report=term:skip-covered
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) -m "not slow" --cov --cov-report=term:skip-covered
 
 # Everything but the browser tests and the slow ones.
 test-fast: install-dev node_modules/.installed
-	$(BIN)/pytest -m "not e2e and not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e and not slow"
 
 # The scale-out path: the suite (browser tests aside) on PostgreSQL with Redis as the cache,
 # with the slow tests: several processes, load and fuzzing.
