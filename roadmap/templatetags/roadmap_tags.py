@@ -37,6 +37,87 @@ def status_open(context, milestone) -> bool:
     return request is not None and request.GET.get("status_of") == milestone.slug
 
 
+# --- Rows a roadmap page repeats: written here, as a roadmap of 200 milestones and 70 topics
+# is thousands of lookups through the template engine, two thirds of the page's time. These
+# are the one home of their markup: the single row a status change answers with and the
+# summaries it sends back are written by the same functions.
+
+
+@register.simple_tag
+def progress_summary(p, pid: str, label: str) -> SafeString:
+    """One progress summary (includes/progress.html): `p` a Progress, `pid` the element's
+    id, by which a status change's answer replaces it, `label` what it is of."""
+    percent = p.percent
+    optional = (
+        f' <span class="count count-optional">optional: {p.optional_done} of {p.optional} '
+        "done</span>"
+        if p.optional
+        else ""
+    )
+    return mark_safe(  # noqa: S308 (numbers, and the text escaped)
+        f'<div id="{escape(pid)}" class="progress-summary"><progress class="progress-bar" '
+        f'max="{p.counted or 1}" value="{p.done}" aria-label="{escape(label)}: {percent}% '
+        f'complete"></progress>\n<p class="progress-numbers"><strong class="percent">'
+        f'{percent}%</strong> complete <span class="counts"><span class="count count-done">'
+        f'{p.done} done</span> <span class="count count-in-progress">{p.in_progress} in '
+        f'progress</span> <span class="count count-skipped">{p.skipped} skipped</span> '
+        f'<span class="count count-not-started">{p.not_started} not started</span>'
+        f"{optional}</span></p></div>"
+    )
+
+
+def _milestone_head(milestone, *, is_owner: bool, is_open: bool) -> str:
+    """A milestone's row (includes/milestone.html) up to what follows its line: the list
+    item opened, its status, its title and what kind of work it is."""
+    anchor = escape(milestone.anchor)
+    status = escape(milestone.get_status_display())
+    if is_owner:
+        badge = (
+            f'<a class="status-badge" role="button" href="?status_of={escape(milestone.slug)}" '
+            f'aria-expanded="{"true" if is_open else "false"}" aria-describedby="{anchor}-link">'
+            f'<span class="status-text">{status}</span></a>'
+        )
+    else:
+        badge = f'<span class="status-badge"><span class="status-text">{status}</span></span>'
+    optional = ' · <span class="tag">optional</span>' if milestone.optional else ""
+    return (
+        f'<li id="{anchor}" class="milestone status-{escape(milestone.status)}" data-milestone '
+        f'tabindex="-1"><div class="milestone-main">{badge} <a id="{anchor}-link" '
+        f'class="milestone-title" href="{escape(milestone.get_absolute_url())}">'
+        f'{escape(milestone.title)}</a> <span class="milestone-meta">'
+        f"{escape(milestone.get_kind_display())} · {hours(milestone.estimated_hours)} h"
+        f"{optional}</span></div>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def milestone_head(context, milestone, is_open) -> SafeString:
+    """The opening of one milestone's row, for includes/milestone.html to finish."""
+    return mark_safe(  # noqa: S308 (every value escaped)
+        _milestone_head(milestone, is_owner=bool(context.get("is_owner")), is_open=is_open)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def milestone_rows(context, milestones) -> SafeString:
+    """Every row of a list of milestones (includes/milestone_list.html), each as
+    includes/milestone.html writes it; the owner's status buttons under the one asked for
+    with ?status_of=, as there."""
+    is_owner = bool(context.get("is_owner"))
+    request = context.get("request")
+    asked = request.GET.get("status_of") if is_owner and request is not None else None
+    rows = []
+    for milestone in milestones:
+        is_open = asked == milestone.slug
+        rows.append(_milestone_head(milestone, is_owner=is_owner, is_open=is_open))
+        if is_open:
+            form = context.template.engine.get_template("includes/status_form.html")
+            with context.push(milestone=milestone):
+                rows.append(form.render(context))
+        rows.append("</li>")
+    return mark_safe("".join(rows) or "<li>No milestones yet.</li>")  # noqa: S308 (escaped)
+
+
 # Tables beside the charts list hundreds of days; Django's date filter costs about ten times
 # what these do. The site is in English, as strftime's names are.
 @register.filter(expects_localtime=True)

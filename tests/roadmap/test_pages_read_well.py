@@ -58,6 +58,30 @@ def test_milestone_title_with_markup_is_escaped_once(client, milestone):
     assert "<script>alert" not in html
 
 
+@pytest.mark.parametrize("viewer", ["visitor", "owner"])
+def test_titles_with_markup_are_shown_as_text_in_the_roadmaps_rows_and_summaries(
+    client, learner_client, milestone, viewer
+):
+    typed = "<script>alert('x')</script> & \"more\""
+    shown = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;more&quot;"
+    milestone.title = f"M {typed}"
+    milestone.save()
+    milestone.topic.title = f"T {typed}"
+    milestone.topic.save()
+    milestone.topic.stage.title = f"S {typed}"
+    milestone.topic.stage.save()
+    # The owner's page with this row's status buttons open, as without JavaScript.
+    viewing = client if viewer == "visitor" else learner_client
+    query = "" if viewer == "visitor" else f"?status_of={milestone.slug}"
+    html = viewing.get(milestone.roadmap.get_absolute_url() + query).content.decode()
+    assert f'class="milestone-title" href="{milestone.get_absolute_url()}">M {shown}</a>' in html
+    assert f'aria-label="T {shown}: 0% complete"' in html
+    assert f'aria-label="S {shown}: 0% complete"' in html
+    if viewer == "owner":
+        assert f"Status of “M {shown}”" in html
+    assert "<script>alert" not in html
+
+
 @pytest.mark.parametrize(
     ("name", "within", "expected"),
     [
