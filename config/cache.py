@@ -12,7 +12,8 @@ one before it cached, and a quarter of an hour, so what pages say about time ("t
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
 no-store. A logged-in learner's request never reads or writes this cache, so the owner's
-controls can never reach a visitor.
+controls can never reach a visitor. Whether kept or just rendered, a page answers
+If-None-Match by its ETag and, where it has a Last-Modified (the feeds), If-Modified-Since.
 """
 
 import functools
@@ -25,6 +26,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
 
 from journal.models import Post
 from roadmap.models import SiteVersion
@@ -123,4 +125,9 @@ class VisitorPageCacheMiddleware:
             headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
             cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
             response["X-Cache"] = "miss"
-        return get_conditional_response(request, etag=response.get("ETag"), response=response)
+        # A feed reader may send If-Modified-Since alone, with the feed's Last-Modified (the
+        # time of its newest entry); If-None-Match, where sent, decides instead.
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )

@@ -4,6 +4,7 @@ import gzip
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,6 +154,32 @@ def test_an_unchanged_page_answers_304_and_a_changed_one_200(client, roadmap):
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
+
+
+@pytest.mark.parametrize("feed", ["/journal/feed/", "/roadmaps/{}/feed/"])
+def test_a_feed_read_with_if_modified_since_alone_answers_304_until_a_new_entry(
+    client, roadmap, make_post, feed
+):
+    url = feed.format(roadmap.slug)
+    make_post(title="First", published_at=timezone.now() - timezone.timedelta(days=2))
+    stamp = page(client, url)["Last-Modified"]
+    # Kept or rendered afresh, the answer is the same: nothing newer, nothing sent.
+    for _ in range(2):
+        unchanged = client.get(url, HTTP_IF_MODIFIED_SINCE=stamp)
+        assert unchanged.status_code == 304
+        assert unchanged.content == b""
+        cache.clear()
+    # Last-Modified counts whole seconds: the next post is written a minute later.
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=1)):
+        make_post(title="Second")
+        changed = client.get(url, HTTP_IF_MODIFIED_SINCE=stamp)
+    assert changed.status_code == 200
+    assert b"Second" in changed.content
+    # An ETag sent along decides over the date: a stale one gets the feed.
+    stale = client.get(
+        url, HTTP_IF_MODIFIED_SINCE=changed["Last-Modified"], HTTP_IF_NONE_MATCH='"old"'
+    )
+    assert stale.status_code == 200
 
 
 def test_pages_are_compressed_once_and_kept_compressed(client, roadmap):
