@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
@@ -49,7 +50,9 @@ def heat_level(total: int) -> int:
     return bisect_right(HEAT_THRESHOLDS, total)
 
 
+@lru_cache(maxsize=1024)
 def long_date(day: date) -> str:
+    """3 March 2026. Remembered: a year's heatmap names the same days on every render."""
     return f"{day.day} {day:%B %Y}"
 
 

@@ -1,5 +1,6 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django import template
 from django.utils.html import escape, format_html_join
@@ -127,8 +128,9 @@ def short_date(day) -> str:
 
 
 @register.filter
+@lru_cache(maxsize=1024)
 def weekday_date(day) -> str:
-    """Tue 3 Mar 2026."""
+    """Tue 3 Mar 2026. Remembered: a dashboard's table of days asks for the same year's."""
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
