@@ -13,12 +13,15 @@ Only responses that are the same for every visitor are kept: a 200 that sets no 
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
 no-store. A logged-in learner's request never reads or writes this cache, so the owner's
 controls can never reach a visitor. Whether kept or just rendered, a page answers
-If-None-Match by its ETag and, where it has a Last-Modified (the feeds), If-Modified-Since.
+If-None-Match by its ETag and If-Modified-Since by its Last-Modified: the second the site
+last changed (SiteVersion.changed_second, a later one for every number) or the quarter hour
+began, whichever is later.
 """
 
 import functools
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,10 +29,10 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date
 
 from journal.models import Post
-from roadmap.models import SiteVersion
+from roadmap.models import SiteVersion, Version
 
 # Seconds a time-dependent phrase on a cached page may lag behind the clock.
 TIME_STEP = 15 * 60
@@ -53,14 +56,14 @@ def code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def site_version() -> int:
+def site_version() -> Version:
     """The site's version now; counts a scheduled post's time once it has come."""
-    number, changes_at = SiteVersion.objects.current()
+    version = SiteVersion.objects.current()
     now = timezone.now()
-    if changes_at is not None and changes_at <= now:
-        SiteVersion.objects.advance(changes_at, Post.objects.next_appearance(after=now))
-        number, _ = SiteVersion.objects.current()
-    return number
+    if version.changes_at is not None and version.changes_at <= now:
+        SiteVersion.objects.advance(version.changes_at, Post.objects.next_appearance(after=now))
+        version = SiteVersion.objects.current()
+    return version
 
 
 def _from_visitor(request) -> bool:
@@ -74,12 +77,25 @@ def _from_visitor(request) -> bool:
     )
 
 
-def _key(request) -> str:
+def _key(request, number: int, step: int) -> str:
     encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
-    step = int(timezone.now().timestamp()) // TIME_STEP
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{code_version()}:{site_version()}:{step}:{encoding}:{digest}"
+    return f"page:{code_version()}:{number}:{step}:{encoding}:{digest}"
+
+
+def _last_modified(response, version: Version, step: int) -> int:
+    """When what the page shows last changed, in seconds: the site's last change or the
+    start of the quarter hour, whichever is later (the key's two moving parts). Written on
+    the response where that second has begun (a burst of changes may count ahead of the
+    clock); dates the page itself gives (a feed's newest entry) could stay put while an
+    entry dated in the past arrives or one is deleted, so they give way."""
+    modified = max(version.changed_second, step * TIME_STEP)
+    if modified <= time.time():
+        response["Last-Modified"] = http_date(modified)
+    elif response.has_header("Last-Modified"):
+        del response["Last-Modified"]
+    return modified
 
 
 def _same_for_visitors(request, response) -> bool:
@@ -105,10 +121,12 @@ class VisitorPageCacheMiddleware:
         if not _from_visitor(request):
             return self.get_response(request)
         try:
-            key = _key(request)
+            version = site_version()
         except DatabaseError:
             # No version, no cache: the page (or /healthz) says what is wrong itself.
             return self.get_response(request)
+        step = int(time.time()) // TIME_STEP
+        key = _key(request, version.number, step)
         stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
@@ -125,9 +143,9 @@ class VisitorPageCacheMiddleware:
             headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
             cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
             response["X-Cache"] = "miss"
-        # A feed reader may send If-Modified-Since alone, with the feed's Last-Modified (the
-        # time of its newest entry); If-None-Match, where sent, decides instead.
-        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        # If-None-Match is answered by the ETag; If-Modified-Since, sent alone (as some feed
+        # readers do), by the Last-Modified.
+        last_modified = _last_modified(response, version, step)
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )

@@ -1,4 +1,5 @@
 import threading
+import time as pytime
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.apps import apps
@@ -13,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -725,26 +727,27 @@ _batch = threading.local()
 class SiteVersionQuerySet(models.QuerySet):
     ROW = 1
 
-    def current(self) -> tuple[int, datetime | None]:
-        """The site's version number, and when it next changes by itself (or None).
+    def current(self) -> "Version":
+        """The site's version: its number, when it next changes by itself (or None), and
+        when it last changed.
 
         Read on every visitor's request, so in plain SQL: building the query through the
         ORM cost several times what running it does.
         """
         connection = transaction.get_connection(self.db)
         table = connection.ops.quote_name(self.model._meta.db_table)
-        sql = f"SELECT number, changes_at FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
+        sql = f"SELECT number, changes_at, changed_second FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.ROW])
             row = cursor.fetchone()
         if row is None:
-            return 0, None
-        number, changes_at = row
+            return Version(0, None, 0)
+        number, changes_at, changed_second = row
         if isinstance(changes_at, str):  # SQLite hands back its text
             changes_at = datetime.fromisoformat(changes_at)
         if changes_at is not None and timezone.is_naive(changes_at):
             changes_at = timezone.make_aware(changes_at, UTC)
-        return number, changes_at
+        return Version(number, changes_at, changed_second)
 
     def bump(self, *, changes_at: datetime | None = None) -> None:
         """Count one change. Every cached page is keyed on the number, so this one increment
@@ -752,8 +755,12 @@ class SiteVersionQuerySet(models.QuerySet):
         together, and whoever sees the change sees the new number."""
         if getattr(_batch, "depth", 0):
             _batch.pending = True
-        elif not self.filter(pk=self.ROW).update(number=models.F("number") + 1):
-            self.get_or_create(pk=self.ROW, defaults={"number": 1})
+        elif not self.filter(pk=self.ROW).update(
+            number=models.F("number") + 1, changed_second=_next_second()
+        ):
+            self.get_or_create(
+                pk=self.ROW, defaults={"number": 1, "changed_second": int(pytime.time())}
+            )
         if changes_at is not None:
             self.changes_at(changes_at)
 
@@ -784,8 +791,25 @@ class SiteVersionQuerySet(models.QuerySet):
         Conditional on `seen`, so of several requests arriving at that moment one counts it.
         """
         self.filter(pk=self.ROW, changes_at=seen).update(
-            number=models.F("number") + 1, changes_at=upcoming
+            number=models.F("number") + 1, changes_at=upcoming, changed_second=_next_second()
         )
+
+
+class Version(NamedTuple):
+    number: int
+    changes_at: datetime | None  # when a scheduled post appears, counting a change
+    changed_second: int  # when the number last moved (SiteVersion.changed_second)
+
+
+def _next_second():
+    """The second a change is counted in: now, or the second after the last change's where
+    that is later, so no two numbers share one (in SQL, so two changes at once each get
+    their own)."""
+    return Greatest(
+        models.F("changed_second") + 1,
+        models.Value(int(pytime.time())),
+        output_field=models.BigIntegerField(),
+    )
 
 
 class SiteVersion(models.Model):
@@ -798,6 +822,10 @@ class SiteVersion(models.Model):
 
     number = models.PositiveBigIntegerField(default=0)
     changes_at = models.DateTimeField(null=True, blank=True)
+    # When the number last moved, in whole seconds since 1970 (UTC), each number's later than
+    # the one before's: every cached page's Last-Modified, so a client's If-Modified-Since
+    # names one number, and any change since makes it older than the page.
+    changed_second = models.BigIntegerField(default=0)
 
     objects = SiteVersionQuerySet.as_manager()
 

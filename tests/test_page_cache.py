@@ -1,13 +1,16 @@
 """Visitors' pages come from the cache until anything they show changes, and never after."""
 
 import gzip
+import time
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
+from config.cache import TIME_STEP
 from learners.models import Profile
 from roadmap.models import Roadmap, SiteVersion, Status
 from roadmap.services import milestone_set_status
@@ -157,29 +160,51 @@ def test_an_unchanged_page_answers_304_and_a_changed_one_200(client, roadmap):
 
 
 @pytest.mark.parametrize("feed", ["/journal/feed/", "/roadmaps/{}/feed/"])
-def test_a_feed_read_with_if_modified_since_alone_answers_304_until_a_new_entry(
+def test_if_modified_since_alone_is_answered_304_until_anything_on_the_feed_changes(
     client, roadmap, make_post, feed
 ):
     url = feed.format(roadmap.slug)
     make_post(title="First", published_at=timezone.now() - timezone.timedelta(days=2))
-    stamp = page(client, url)["Last-Modified"]
-    # Kept or rendered afresh, the answer is the same: nothing newer, nothing sent.
-    for _ in range(2):
-        unchanged = client.get(url, HTTP_IF_MODIFIED_SINCE=stamp)
-        assert unchanged.status_code == 304
-        assert unchanged.content == b""
-        cache.clear()
-    # Last-Modified counts whole seconds: the next post is written a minute later.
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=1)):
-        make_post(title="Second")
+    newest = make_post(title="Second")
+    # Two changes in a moment count two seconds, the second maybe ahead of the clock: read
+    # the feed once its time has come.
+    with time_machine.travel(time.time() + 5):
+        stamp = page(client, url)["Last-Modified"]
+        # Kept or rendered afresh, the answer is the same: nothing newer, nothing sent.
+        for _ in range(2):
+            unchanged = client.get(url, HTTP_IF_MODIFIED_SINCE=stamp)
+            assert unchanged.status_code == 304
+            assert unchanged.content == b""
+            cache.clear()
+        # The newest entry deleted: no date on the feed
+        # moves forward, yet a reader asking by date gets the feed without it.
+        newest.delete()
         changed = client.get(url, HTTP_IF_MODIFIED_SINCE=stamp)
-    assert changed.status_code == 200
-    assert b"Second" in changed.content
-    # An ETag sent along decides over the date: a stale one gets the feed.
-    stale = client.get(
-        url, HTTP_IF_MODIFIED_SINCE=changed["Last-Modified"], HTTP_IF_NONE_MATCH='"old"'
-    )
-    assert stale.status_code == 200
+        assert changed.status_code == 200
+        assert b"Second" not in changed.content
+        # An ETag sent along decides over the date: a stale one gets the feed whatever the date.
+        later = http_date(time.time() + 3600)
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 304
+        stale = client.get(url, HTTP_IF_MODIFIED_SINCE=later, HTTP_IF_NONE_MATCH='"old"')
+        assert stale.status_code == 200
+
+
+def test_every_change_counts_a_later_second_and_no_page_is_dated_ahead_of_the_clock(
+    client, roadmap
+):
+    # Five changes in a moment: each its own second, the last ahead of the clock.
+    seconds = []
+    for _ in range(5):
+        SiteVersion.objects.bump()
+        seconds.append(SiteVersion.objects.current().changed_second)
+    assert seconds == list(range(seconds[0], seconds[0] + 5))
+    url = roadmap.get_absolute_url()
+    assert "Last-Modified" not in page(client, url)
+    with time_machine.travel(seconds[-1] + 10):
+        dated = page(client, url)
+        step_began = int(time.time()) // TIME_STEP * TIME_STEP
+        assert dated["Last-Modified"] == http_date(max(seconds[-1], step_began))
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=dated["Last-Modified"]).status_code == 304
 
 
 def test_pages_are_compressed_once_and_kept_compressed(client, roadmap):

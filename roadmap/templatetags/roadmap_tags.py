@@ -1,4 +1,5 @@
 import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -128,9 +129,14 @@ def short_date(day) -> str:
 
 
 @register.filter
-@lru_cache(maxsize=1024)
 def weekday_date(day) -> str:
-    """Tue 3 Mar 2026. Remembered: a dashboard's table of days asks for the same year's."""
+    """Tue 3 Mar 2026. A date's words are remembered: a dashboard's table of days asks for
+    the same year's on every render. (Not a time's: one moment is another day elsewhere.)"""
+    return _weekday_date(day) if type(day) is date else _weekday_date.__wrapped__(day)
+
+
+@lru_cache(maxsize=1024)
+def _weekday_date(day) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
