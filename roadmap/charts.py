@@ -46,8 +46,13 @@ class DayActivity(NamedTuple):
         return self.completed + self.started + self.posts
 
 
+def level_of(value: int, thresholds: Sequence[int]) -> int:
+    """A heatmap square's level: how many of the (ascending) thresholds `value` reaches."""
+    return bisect_right(thresholds, value)
+
+
 def heat_level(total: int) -> int:
-    return bisect_right(HEAT_THRESHOLDS, total)
+    return level_of(total, HEAT_THRESHOLDS)
 
 
 @lru_cache(maxsize=1024)
@@ -226,7 +231,7 @@ class DayMinutes:
 
 
 def minutes_level(day: DayMinutes) -> int:
-    return sum(day.minutes >= threshold for threshold in MINUTE_THRESHOLDS)
+    return level_of(day.minutes, MINUTE_THRESHOLDS)
 
 
 def duration_words(minutes: int | None) -> str:
