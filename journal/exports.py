@@ -507,16 +507,9 @@ def journal_import(
 
 
 def _taken_addresses(document: JournalImport, author) -> set[str]:
-    """The archive's addresses that are other posts' on this site, now or once."""
-    slugs = [p.fields["slug"] for p in document.posts]
-    taken = set(Post.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    # Addresses other posts had; the author's own deleted posts leave theirs to them.
-    taken |= set(
-        PostAddress.objects.filter(slug__in=slugs)
-        .exclude(post=None, author=author)
-        .values_list("slug", flat=True)
-    )
-    return taken
+    """The archive's addresses that are other posts' on this site, now or once; the
+    author's own deleted posts leave theirs to them."""
+    return Post.objects.addresses_taken([p.fields["slug"] for p in document.posts], author=author)
 
 
 def _taken_refusal(taken: set[str]) -> str:

@@ -78,10 +78,19 @@ class PostQuerySet(SlugQuerySet):
     def address_taken(self, slug: str, *, post=None) -> bool:
         """Whether `slug` is another post's address, now or once (renamed or deleted): the
         same answer whoever's post it is. `post` may take back an address it had itself."""
-        others, held = self, PostAddress.objects.filter(slug=slug)
+        return bool(self.addresses_taken([slug], post=post))
+
+    def addresses_taken(self, slugs, *, post=None, author=None) -> set[str]:
+        """Those of `slugs` that are other posts' addresses, now or once (renamed or
+        deleted), whoever's posts they are. `post` may take back an address it had itself;
+        `author`, those their own deleted posts left."""
+        slugs = list(slugs)
+        others, held = self.filter(slug__in=slugs), PostAddress.objects.filter(slug__in=slugs)
         if post is not None and post.pk:
             others, held = others.exclude(pk=post.pk), held.exclude(post=post)
-        return others.filter(slug=slug).exists() or held.exists()
+        if author is not None:
+            held = held.exclude(post=None, author=author)
+        return set(others.values_list("slug", flat=True)) | set(held.values_list("slug", flat=True))
 
 
 class Post(models.Model):
