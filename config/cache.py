@@ -12,10 +12,10 @@ one before it cached, and a quarter of an hour, so what pages say about time ("t
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
 no-store. A logged-in learner's request never reads or writes this cache, so the owner's
-controls can never reach a visitor. Whether kept or just rendered, a page answers
-If-None-Match by its ETag and If-Modified-Since by its Last-Modified: the second the site
-last changed (SiteVersion.changed_second, a later one for every number) or the quarter hour
-began, whichever is later.
+controls can never reach a visitor. Whether kept or just rendered, a response answers
+If-None-Match by its ETag; a feed, the sitemap and a badge also answer If-Modified-Since by
+their Last-Modified, the second the site last changed (SiteVersion.changed_second, a later
+one for every number).
 """
 
 import functools
@@ -84,17 +84,20 @@ def _key(request, number: int, step: int) -> str:
     return f"page:{code_version()}:{number}:{step}:{encoding}:{digest}"
 
 
-def _last_modified(response, version: Version, step: int) -> int:
-    """When what the page shows last changed, in seconds: the site's last change or the
-    start of the quarter hour, whichever is later (the key's two moving parts). Written on
-    the response where that second has begun (a burst of changes may count ahead of the
-    clock); dates the page itself gives (a feed's newest entry) could stay put while an
-    entry dated in the past arrives or one is deleted, so they give way."""
-    modified = max(version.changed_second, step * TIME_STEP)
+def _last_modified(response, version: Version) -> int | None:
+    """When what a feed, the sitemap or a badge shows last changed, in seconds: the site's
+    last change (SiteVersion.changed_second, a later second for every change), written on
+    the response once that second has begun. Not a feed's own date (its newest entry's): a
+    completion dated by its commit, an imported post or a deletion leaves that where it was.
+    Pages of HTML go without: their words move with the clock too ("3 days ago"), and a
+    browser asks by the ETag. None where no date is given."""
+    if response.has_header("Last-Modified"):
+        del response["Last-Modified"]
+    modified = version.changed_second
+    if not modified or response.get("Content-Type", "").startswith("text/html"):
+        return None
     if modified <= time.time():
         response["Last-Modified"] = http_date(modified)
-    elif response.has_header("Last-Modified"):
-        del response["Last-Modified"]
     return modified
 
 
@@ -144,8 +147,8 @@ class VisitorPageCacheMiddleware:
             cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
             response["X-Cache"] = "miss"
         # If-None-Match is answered by the ETag; If-Modified-Since, sent alone (as some feed
-        # readers do), by the Last-Modified.
-        last_modified = _last_modified(response, version, step)
+        # readers do), by the Last-Modified, where there is one.
+        last_modified = _last_modified(response, version)
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )

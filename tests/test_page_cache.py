@@ -10,13 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from config.cache import TIME_STEP
 from learners.models import Profile
 from roadmap.models import Roadmap, SiteVersion, Status
 from roadmap.services import milestone_set_status
 from tests.factories import SITE_VERSION
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def asked_since(client, url, date: str) -> int:
+    """The status of `url` asked for with If-Modified-Since `date` alone."""
+    return client.get(url, HTTP_IF_MODIFIED_SINCE=date).status_code
 
 
 def page(client, url, **headers):
@@ -189,22 +193,34 @@ def test_if_modified_since_alone_is_answered_304_until_anything_on_the_feed_chan
         assert stale.status_code == 200
 
 
-def test_every_change_counts_a_later_second_and_no_page_is_dated_ahead_of_the_clock(
-    client, roadmap
-):
+def test_every_change_counts_a_later_second_and_no_feed_is_dated_ahead_of_the_clock(client, db):
     # Five changes in a moment: each its own second, the last ahead of the clock.
     seconds = []
     for _ in range(5):
         SiteVersion.objects.bump()
         seconds.append(SiteVersion.objects.current().changed_second)
     assert seconds == list(range(seconds[0], seconds[0] + 5))
+    assert "Last-Modified" not in page(client, "/journal/feed/")
+    # Its second come, the feed is dated by it, whatever the quarter hour.
+    with time_machine.travel(seconds[-1] + 10):
+        dated = page(client, "/journal/feed/")
+        assert dated["Last-Modified"] == http_date(seconds[-1])
+        assert asked_since(client, "/journal/feed/", dated["Last-Modified"]) == 304
+    # Quarter hours go by: a feed nothing changed on keeps its date, and its readers their 304.
+    with time_machine.travel(seconds[-1] + 3 * 15 * 60):
+        assert asked_since(client, "/journal/feed/", dated["Last-Modified"]) == 304
+        # Any change since makes it older than the feed.
+        SiteVersion.objects.bump()
+        assert asked_since(client, "/journal/feed/", dated["Last-Modified"]) == 200
+
+
+def test_a_page_of_html_is_asked_for_by_its_etag_not_by_a_date(client, roadmap):
+    # Its words move with the clock too ("3 days ago"): no date is given, and none is taken.
     url = roadmap.get_absolute_url()
     assert "Last-Modified" not in page(client, url)
-    with time_machine.travel(seconds[-1] + 10):
-        dated = page(client, url)
-        step_began = int(time.time()) // TIME_STEP * TIME_STEP
-        assert dated["Last-Modified"] == http_date(max(seconds[-1], step_began))
-        assert client.get(url, HTTP_IF_MODIFIED_SINCE=dated["Last-Modified"]).status_code == 304
+    later = http_date(time.time() + 3600)
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 200
+    assert "Last-Modified" not in page(client, url)  # kept, and still undated
 
 
 def test_pages_are_compressed_once_and_kept_compressed(client, roadmap):
