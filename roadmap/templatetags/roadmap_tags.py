@@ -106,11 +106,9 @@ def milestone_rows(context, milestones) -> SafeString:
     includes/milestone.html writes it; the owner's status buttons under the one asked for
     with ?status_of=, as there."""
     is_owner = bool(context.get("is_owner"))
-    request = context.get("request")
-    asked = request.GET.get("status_of") if is_owner and request is not None else None
     rows = []
     for milestone in milestones:
-        is_open = asked == milestone.slug
+        is_open = is_owner and status_open(context, milestone)
         rows.append(_milestone_head(milestone, is_owner=is_owner, is_open=is_open))
         if is_open:
             form = context.template.engine.get_template("includes/status_form.html")
