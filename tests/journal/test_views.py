@@ -15,6 +15,7 @@ from PIL import Image
 from journal.forms import PostForm
 from journal.models import Post, Upload
 from journal.services import reflection_create
+from learners.models import Profile
 from roadmap.curriculum import load_curriculum
 from roadmap.models import Milestone, Roadmap, Status
 from roadmap.services import milestone_set_status
@@ -635,3 +636,47 @@ def test_another_learner_or_a_visitor_cannot_delete_a_post(client, other_learner
     assert other.post(f"/journal/{post.slug}/delete/").status_code == 404
     assert other.get(f"/journal/{post.slug}/delete/").status_code == 404
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_every_list_of_posts_shows_each_card_as_text_on_its_own_days(
+    client, learner, make_post, roadmap
+):
+    """The cards of the journal, the home page, a profile, a topic, a milestone and the
+    dashboard: markup in a title, an excerpt or a name is shown, never run; the date is the
+    day where the page is; a private profile's name is not a link."""
+    Profile.objects.create(user=learner, display_name="<b>Ada</b>")
+    roadmap.time_zone = "Asia/Tokyo"
+    roadmap.save()
+    milestone = roadmap.milestones.get(key="svd-pca")
+    post = make_post(
+        title="<script>alert(1)</script> on SVD",
+        published_at=datetime(2026, 3, 2, 20, 30, tzinfo=UTC),  # 3 March in Tokyo
+        milestones=[milestone],
+        topics=[milestone.topic],
+    )
+    # Straight into the table: a card escapes whatever an excerpt holds.
+    Post.objects.filter(pk=post.pk).update(excerpt="An <img src=x onerror=alert(2)> excerpt")
+    title = "&lt;script&gt;alert(1)&lt;/script&gt; on SVD"
+    excerpt = "<p>An &lt;img src=x onerror=alert(2)&gt; excerpt</p>"
+    pages = {
+        "/journal/": "<h2>",
+        "/": "<h3>",
+        f"/learners/{learner.username}/": "<h3>",
+        milestone.topic.get_absolute_url(): "<h3>",
+        milestone.get_absolute_url(): "<h3>",
+        f"/roadmaps/{roadmap.slug}/dashboard/": "<h3>",
+    }
+    for path, heading in pages.items():
+        html = text_of(client.get(path))
+        assert f'<li class="post-card"> {heading}<a href="/journal/' in html, path
+        assert f"{title}</a>" in html and excerpt in html, path
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+    site_wide = text_of(client.get("/journal/"))
+    assert '<time datetime="2026-03-02T20:30:00+00:00">2 Mar 2026</time>' in site_wide
+    assert "1 min read · by <a" in site_wide and "&lt;b&gt;Ada&lt;/b&gt;</a>" in site_wide
+    on_the_roadmap = text_of(client.get(milestone.get_absolute_url()))
+    assert '<time datetime="2026-03-03T05:30:00+09:00">3 Mar 2026</time>' in on_the_roadmap
+
+    learner.profile.is_private = True
+    learner.profile.save()
+    assert "1 min read · by &lt;b&gt;Ada&lt;/b&gt;</p>" in text_of(client.get("/journal/"))
