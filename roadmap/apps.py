@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 
 
 class RoadmapConfig(AppConfig):
@@ -12,6 +18,9 @@ class RoadmapConfig(AppConfig):
         post_save.connect(signals.row_saved, dispatch_uid="site-version-saved")
         post_delete.connect(signals.row_deleted, dispatch_uid="site-version-deleted")
         m2m_changed.connect(signals.relation_changed, dispatch_uid="site-version-related")
+        post_migrate.connect(
+            signals.release_migrated, sender=self, dispatch_uid="site-version-release"
+        )
         # Before the deletion: a learner's account deleted with its roadmaps clears their
         # addresses' owner, which it could not do for a row written after it.
         pre_delete.connect(

@@ -6,8 +6,13 @@ the accounts (a learner's name is on their pages). Writes that bypass signals (`
 """
 
 from django.conf import settings
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
 
 from .models import RoadmapAddress, SiteVersion
+
+# The version's last column: before it, the table cannot take a count.
+VERSION_MIGRATION = ("roadmap", "0010_site_version_changed_second")
 
 SHOWN_APPS = {"roadmap", "journal", "learners"}
 # Rows no page shows: counting them would only empty the cache for nothing.
@@ -51,3 +56,14 @@ def keep_deleted_address(sender, instance, using, **kwargs):
     RoadmapAddress.objects.using(using).get_or_create(
         slug=instance.slug, defaults={"owner_id": instance.owner_id}
     )
+
+
+def release_migrated(sender, using, plan=None, **kwargs):
+    """After every migrate, as a release runs it, count a change: the feeds' and the
+    sitemap's date moves, so a reader asking by date alone gets the new release's markup
+    rather than a 304 until the site's next change. (`flush` sends the signal too, with no
+    plan: it empties the tables, the version's with them.)"""
+    if plan is None:
+        return
+    if VERSION_MIGRATION in MigrationRecorder(connections[using]).applied_migrations():
+        SiteVersion.objects.db_manager(using).bump()
