@@ -9,6 +9,13 @@ they share. The key also holds the code's own version, so a release never serves
 one before it cached, and a quarter of an hour, so what pages say about time ("today",
 "3 days ago", a stalled milestone) moves on without a change.
 
+A page that shows no progress (no milestone's status, no count of them, no study time) is
+kept under the number of every change but progress alone (`SiteVersion.beyond_progress`)
+instead, so a learner ticking milestones off leaves it cached: its view says so by setting
+`shows_progress = False` on the response (the journal's lists and feeds, a post tied to no
+milestone). tests/test_page_cache.py renders each such page before and after every kind of
+progress and holds it to the same bytes.
+
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
 no-store. A logged-in learner's request never reads or writes this cache, so the owner's
@@ -77,11 +84,17 @@ def _from_visitor(request) -> bool:
     )
 
 
-def _key(request, number: int, step: int) -> str:
+def _keys(request, version: Version, step: int) -> tuple[str, str]:
+    """Where the page is kept: if it shows progress, under the site's number; if not, under
+    the number of every change but progress."""
     encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{code_version()}:{number}:{step}:{encoding}:{digest}"
+    page = f"{step}:{encoding}:{digest}"
+    return (
+        f"page:{code_version()}:{version.number}:{page}",
+        f"page:{code_version()}:b{version.beyond_progress}:{page}",
+    )
 
 
 def _last_modified(response, version: Version) -> int | None:
@@ -129,8 +142,9 @@ class VisitorPageCacheMiddleware:
             # No version, no cache: the page (or /healthz) says what is wrong itself.
             return self.get_response(request)
         step = int(time.time()) // TIME_STEP
-        key = _key(request, version.number, step)
-        stored = cache.get(key)
+        keys = _keys(request, version, step)
+        kept = cache.get_many(keys)  # one round trip to a shared cache
+        stored = kept.get(keys[0]) or kept.get(keys[1])
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -144,6 +158,7 @@ class VisitorPageCacheMiddleware:
             if not response.has_header("ETag"):
                 set_response_etag(response)
             headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
+            key = keys[0] if getattr(response, "shows_progress", True) else keys[1]
             cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
             response["X-Cache"] = "miss"
         # If-None-Match is answered by the ETag; If-Modified-Since, sent alone (as some feed

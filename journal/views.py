@@ -48,7 +48,7 @@ def post_list(request):
             raise Http404("No such topic")
         posts = posts.filter(topics__slug=topic_slug).distinct()
     page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "journal/post_list.html",
         {
@@ -59,6 +59,9 @@ def post_list(request):
             "topic": topic,
         },
     )
+    # Posts alone: a status change leaves the cached list as it is (config/cache.py).
+    response.shows_progress = False
+    return response
 
 
 def _post_queryset():
@@ -86,7 +89,7 @@ def post_detail(request, slug):
         following = (
             siblings.filter(published_at__gt=post.published_at).order_by("published_at").first()
         )
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "journal/post_detail.html",
         {
@@ -96,6 +99,9 @@ def post_detail(request, slug):
             "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
         },
     )
+    # The milestones it is tied to are shown with their status; nothing else is progress.
+    response.shows_progress = bool(post.milestones.all())
+    return response
 
 
 @login_required

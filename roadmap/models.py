@@ -728,47 +728,66 @@ class SiteVersionQuerySet(models.QuerySet):
     ROW = 1
 
     def current(self) -> "Version":
-        """The site's version: its number, when it next changes by itself (or None), and
-        when it last changed.
+        """The site's version: its number, when it next changes by itself (or None), when it
+        last changed, and the number of every change but progress.
 
         Read on every visitor's request, so in plain SQL: building the query through the
         ORM cost several times what running it does.
         """
         connection = transaction.get_connection(self.db)
         table = connection.ops.quote_name(self.model._meta.db_table)
-        sql = f"SELECT number, changes_at, changed_second FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
+        sql = (
+            f"SELECT number, changes_at, changed_second, beyond_progress FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.ROW])
             row = cursor.fetchone()
         if row is None:
-            return Version(0, None, 0)
-        number, changes_at, changed_second = row
+            return Version(0, None, 0, 0)
+        number, changes_at, changed_second, beyond_progress = row
         if isinstance(changes_at, str):  # SQLite hands back its text
             changes_at = datetime.fromisoformat(changes_at)
         if changes_at is not None and timezone.is_naive(changes_at):
             changes_at = timezone.make_aware(changes_at, UTC)
-        return Version(number, changes_at, changed_second)
+        return Version(number, changes_at, changed_second, beyond_progress)
 
-    def bump(self, *, changes_at: datetime | None = None) -> None:
+    def bump(self, *, changes_at: datetime | None = None, progress: bool = False) -> None:
         """Count one change. Every cached page is keyed on the number, so this one increment
-        retires them all. It is written in the transaction of the change: the two commit
-        together, and whoever sees the change sees the new number."""
+        retires them all; `progress`: a change of progress alone (see counted_once), which
+        leaves `beyond_progress` where it was, and the pages keyed on it. It is written in
+        the transaction of the change: the two commit together, and whoever sees the change
+        sees the new number."""
         if getattr(_batch, "depth", 0):
             _batch.pending = True
-        elif not self.filter(pk=self.ROW).update(
-            number=models.F("number") + 1, changed_second=_next_second()
-        ):
+            return
+        counts = {"number": models.F("number") + 1, "changed_second": _next_second()}
+        if not progress:
+            counts["beyond_progress"] = models.F("beyond_progress") + 1
+        if not self.filter(pk=self.ROW).update(**counts):
             self.get_or_create(
-                pk=self.ROW, defaults={"number": 1, "changed_second": int(pytime.time())}
+                pk=self.ROW,
+                defaults={
+                    "number": 1,
+                    "changed_second": int(pytime.time()),
+                    "beyond_progress": 0 if progress else 1,
+                },
             )
         if changes_at is not None:
             self.changes_at(changes_at)
 
     @contextmanager
-    def counted_once(self):
+    def counted_once(self, *, progress: bool = False):
         """Many rows written as one change (a status change, a curriculum applied): the
-        changes inside are counted once, when it ends without an error."""
-        _batch.depth = getattr(_batch, "depth", 0) + 1
+        changes inside are counted once, when it ends without an error.
+
+        `progress`: what is written inside is progress alone, a milestone's status with its
+        event, or study time (roadmap.services), which no page keyed on `beyond_progress`
+        shows. A change counted once around it is counted as a whole."""
+        depth = getattr(_batch, "depth", 0)
+        if not depth:
+            _batch.beyond_progress = False
+        _batch.beyond_progress = _batch.beyond_progress or not progress
+        _batch.depth = depth + 1
         try:
             yield
         finally:
@@ -778,7 +797,7 @@ class SiteVersionQuerySet(models.QuerySet):
                 _batch.pending = False
         # Not reached after an error: the transaction rolls back and nothing changed.
         if pending:
-            self.bump()
+            self.bump(progress=not _batch.beyond_progress)
 
     def changes_at(self, when: datetime) -> None:
         """Note a time at which the site will change by itself: a scheduled post appears."""
@@ -791,7 +810,10 @@ class SiteVersionQuerySet(models.QuerySet):
         Conditional on `seen`, so of several requests arriving at that moment one counts it.
         """
         self.filter(pk=self.ROW, changes_at=seen).update(
-            number=models.F("number") + 1, changes_at=upcoming, changed_second=_next_second()
+            number=models.F("number") + 1,
+            beyond_progress=models.F("beyond_progress") + 1,
+            changes_at=upcoming,
+            changed_second=_next_second(),
         )
 
 
@@ -799,6 +821,7 @@ class Version(NamedTuple):
     number: int
     changes_at: datetime | None  # when a scheduled post appears, counting a change
     changed_second: int  # when the number last moved (SiteVersion.changed_second)
+    beyond_progress: int  # the number of every change but progress alone
 
 
 def _next_second():
@@ -817,7 +840,10 @@ class SiteVersion(models.Model):
 
     Whole pages served to visitors are cached under it (config/cache.py), so nothing cached
     outlives a change: after a change is acknowledged, the next request of any page, through
-    any server process sharing the database, is rendered afresh.
+    any server process sharing the database, is rendered afresh. A second number counts
+    every change but progress alone (a status change, study time): the pages that show no
+    progress (the journal's lists and feeds, a post tied to no milestone) are cached under
+    it, and outlive a learner ticking milestones off.
     """
 
     number = models.PositiveBigIntegerField(default=0)
@@ -826,6 +852,7 @@ class SiteVersion(models.Model):
     # the one before's: every cached page's Last-Modified, so a client's If-Modified-Since
     # names one number, and any change since makes it older than the page.
     changed_second = models.BigIntegerField(default=0)
+    beyond_progress = models.PositiveBigIntegerField(default=0)
 
     objects = SiteVersionQuerySet.as_manager()
 

@@ -45,7 +45,7 @@ def milestone_set_status(
     Setting the status it already has changes nothing and records nothing. Raises
     ValueError, saying what the statuses are, for one that is not one of them.
     """
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         # Re-read under lock so two requests racing on one milestone each log the
         # transition they really made.
         current = Milestone.objects.select_for_update().get(pk=milestone.pk)
@@ -92,7 +92,7 @@ def timer_start(*, milestone: Milestone, at: datetime | None = None) -> StudySes
     """Start the learner's timer on `milestone`. A timer running on another milestone is
     stopped first (one runs at a time); one already running here just goes on."""
     learner_id = milestone.roadmap.owner_id
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         running = _running_for_update(learner_id)
         at = at or timezone.now()
         if running is not None:
@@ -112,7 +112,7 @@ def timer_start(*, milestone: Milestone, at: datetime | None = None) -> StudySes
 def timer_stop(*, learner, at: datetime | None = None) -> StudySession | None:
     """Stop the learner's running timer, if any: its minutes are the time it ran, or the cap
     (TIMER_CAP) flagged for correction where it was left running longer."""
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         running = _running_for_update(learner)
         if running is None:
             return None
@@ -123,7 +123,7 @@ def session_add(*, milestone: Milestone, day: date, minutes: int, note: str = ""
     """Log minutes studied on `day` by hand, filed at noon that day in the roadmap's zone."""
     roadmap = milestone.roadmap
     started = noon_on(day, roadmap.time_zone)
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         session = StudySession.objects.create(
             learner_id=roadmap.owner_id,
             roadmap_id=roadmap.pk,
@@ -144,7 +144,7 @@ def session_edit(
     """Correct a stopped session: its day (a timed one keeps its clock time), its minutes and
     note. A corrected session is no longer flagged as capped. Raises ValueError for a
     session whose timer is still running."""
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         current = StudySession.objects.select_for_update().get(pk=session.pk)
         if current.is_running:
             raise ValueError("The timer is still running: stop it before correcting it.")
@@ -165,7 +165,7 @@ def session_edit(
 
 
 def session_delete(*, session: StudySession) -> None:
-    with transaction.atomic(), SiteVersion.objects.counted_once():
+    with transaction.atomic(), SiteVersion.objects.counted_once(progress=True):
         StudySession.objects.filter(pk=session.pk).delete()
         Roadmap.objects.filter(pk=session.roadmap_id).mark_changed()
 

@@ -13,8 +13,15 @@ from django.utils.http import http_date
 
 from config.cache import TIME_STEP
 from learners.models import Profile
-from roadmap.models import Roadmap, SiteVersion, Status
-from roadmap.services import milestone_set_status
+from roadmap.models import Roadmap, SiteVersion, Status, StudySession
+from roadmap.services import (
+    milestone_set_status,
+    session_add,
+    session_delete,
+    session_edit,
+    timer_start,
+    timer_stop,
+)
 from tests.factories import SITE_VERSION
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -79,9 +86,13 @@ def test_a_page_with_a_form_token_is_never_stored(client, db):
     assert "csrfmiddlewaretoken" in again.content.decode()
 
 
-def test_a_status_change_shows_at_once_on_every_page_that_shows_it(client, learner_client, roadmap):
+def test_a_status_change_shows_at_once_on_every_page_that_shows_it(
+    client, learner_client, roadmap, make_post
+):
     milestone = roadmap.milestones.first()
+    tied = make_post(milestones=[milestone])
     urls = [
+        tied.get_absolute_url(),
         roadmap.get_absolute_url(),
         milestone.get_absolute_url(),
         milestone.topic.get_absolute_url(),
@@ -103,6 +114,61 @@ def test_a_status_change_shows_at_once_on_every_page_that_shows_it(client, learn
         assert response["X-Cache"] == "miss", url
         assert response.content != before[url], url
     assert "status-done" in page(client, milestone.topic.get_absolute_url()).content.decode()
+
+
+def test_pages_that_show_no_progress_outlive_every_kind_of_it(client, roadmap, make_post):
+    """The journal's lists and feeds, and a post tied to no milestone, show nothing a status
+    change or study time alters: kept through each, and the same bytes when rendered again."""
+    milestone = roadmap.milestones.first()
+    topic = milestone.topic
+    make_post(title="Tied to its topic", topics=[topic])
+    untied = make_post(title="On its own")
+    urls = [
+        "/journal/",
+        "/journal/?kind=til",
+        f"/journal/?topic={topic.slug}",
+        "/journal/feed/",
+        "/journal/kinds/til/feed/",
+        reverse("topic-feed", args=[roadmap.slug, topic.slug]),
+        untied.get_absolute_url(),
+    ]
+    rendered = {url: page(client, url).content for url in urls}
+    today = timezone.localdate()
+    progress = [
+        lambda: milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS),
+        lambda: timer_start(milestone=milestone),
+        lambda: timer_stop(learner=roadmap.owner),
+        lambda: session_add(milestone=milestone, day=today, minutes=30),
+        lambda: session_edit(
+            session=StudySession.objects.latest("pk"),
+            day=today,
+            minutes=45,
+            note="Longer",
+            time_zone=roadmap.time_zone,
+        ),
+        lambda: session_delete(session=StudySession.objects.latest("pk")),
+        lambda: milestone_set_status(milestone=milestone, status=Status.DONE),
+    ]
+    for change in progress:
+        number = SiteVersion.objects.current().number
+        change()
+        assert SiteVersion.objects.current().number == number + 1
+        for url in urls:
+            kept = page(client, url)
+            assert kept["X-Cache"] == "hit", url
+            assert kept.content == rendered[url], url
+    cache.clear()
+    assert all(page(client, url).content == rendered[url] for url in urls)
+
+
+def test_progress_counted_with_other_changes_retires_every_page(client, roadmap, make_post):
+    milestone = roadmap.milestones.first()
+    page(client, "/journal/")
+    with SiteVersion.objects.counted_once():
+        milestone_set_status(milestone=milestone, status=Status.DONE)
+        make_post(title="Written as it was done")
+    assert "Written as it was done" in page(client, "/journal/").content.decode()
+    assert "status-done" in page(client, milestone.get_absolute_url()).content.decode()
 
 
 def test_posts_written_edited_and_deleted_show_at_once(client, roadmap, make_post):
