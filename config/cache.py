@@ -9,12 +9,13 @@ they share. The key also holds the code's own version, so a release never serves
 one before it cached, and a quarter of an hour, so what pages say about time ("today",
 "3 days ago", a stalled milestone) moves on without a change.
 
-A page that shows no progress (no milestone's status, no count of them, no study time) is
-kept under the number of every change but progress alone (`SiteVersion.beyond_progress`)
-instead, so a learner ticking milestones off leaves it cached: its view says so by setting
-`shows_progress = False` on the response (the journal's lists and feeds, a post tied to no
-milestone). tests/test_page_cache.py renders each such page before and after every kind of
-progress and holds it to the same bytes.
+A page whose view can say, without rendering it, what progress it shows (see
+`shows_progress`: the journal's lists and feeds show none, a post the status of the
+milestones it is tied to) is also kept under the number of every change but progress alone
+(`SiteVersion.beyond_progress`) and that progress: when the site's number has moved on by a
+learner ticking off milestones it does not show, it is found there and not rendered again.
+tests/test_page_cache.py renders each such page after every kind of progress and holds the
+kept page to the same bytes.
 
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
@@ -34,6 +35,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date
@@ -84,17 +86,41 @@ def _from_visitor(request) -> bool:
     )
 
 
-def _keys(request, version: Version, step: int) -> tuple[str, str]:
-    """Where the page is kept: if it shows progress, under the site's number; if not, under
-    the number of every change but progress."""
+def shows_progress(of):
+    """Marks a view whose pages show no progress (no milestone's status, no count of them, no
+    study time) but what `of(request, *args, **kwargs)`, given the view's arguments, returns
+    as text without rendering the page ("" for none). Its pages are kept under that too, and
+    outlive any other progress."""
+
+    def mark(view):
+        view.progress_shown = of
+        return view
+
+    return mark
+
+
+def _key(request, version: str, step: int) -> str:
     encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    page = f"{step}:{encoding}:{digest}"
-    return (
-        f"page:{code_version()}:{version.number}:{page}",
-        f"page:{code_version()}:b{version.beyond_progress}:{page}",
-    )
+    return f"page:{code_version()}:{version}:{step}:{encoding}:{digest}"
+
+
+def _progress_shown(request) -> str | None:
+    """The progress the page shows, where its view says what that is without rendering it
+    (shows_progress); None where it does not."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    of = getattr(match.func, "progress_shown", None)
+    return None if of is None else of(request, *match.args, **match.kwargs)
+
+
+def _beyond_progress_key(request, version: Version, step: int, shown: str) -> str:
+    """Where a page showing the progress `shown` is kept by every change but progress."""
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:32]
+    return _key(request, f"b{version.beyond_progress}:{digest}", step)
 
 
 def _last_modified(response, version: Version) -> int | None:
@@ -142,9 +168,17 @@ class VisitorPageCacheMiddleware:
             # No version, no cache: the page (or /healthz) says what is wrong itself.
             return self.get_response(request)
         step = int(time.time()) // TIME_STEP
-        keys = _keys(request, version, step)
-        kept = cache.get_many(keys)  # one round trip to a shared cache
-        stored = kept.get(keys[0]) or kept.get(keys[1])
+        key = _key(request, str(version.number), step)
+        stored = cache.get(key)
+        shown = None
+        if stored is None:
+            # Kept before progress it does not show? Then under this number too, from now.
+            shown = _progress_shown(request)
+            if shown is not None:
+                beyond_progress = _beyond_progress_key(request, version, step, shown)
+                stored = cache.get(beyond_progress)
+                if stored is not None:
+                    cache.set(key, stored, TIME_STEP)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -158,8 +192,13 @@ class VisitorPageCacheMiddleware:
             if not response.has_header("ETag"):
                 set_response_etag(response)
             headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
-            key = keys[0] if getattr(response, "shows_progress", True) else keys[1]
-            cache.set(key, (response.status_code, headers, response.content), TIME_STEP)
+            stored = (response.status_code, headers, response.content)
+            cache.set(key, stored, TIME_STEP)
+            # The progress it shows was read before the page was: kept by it only where it
+            # shows none, or no change came between (one could have been undone since, and
+            # read back the same, while the page shows it done).
+            if shown == "" or (shown is not None and SiteVersion.objects.current() == version):
+                cache.set(beyond_progress, stored, TIME_STEP)
             response["X-Cache"] = "miss"
         # If-None-Match is answered by the ETag; If-Modified-Since, sent alone (as some feed
         # readers do), by the Last-Modified, where there is one.

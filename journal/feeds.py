@@ -285,11 +285,9 @@ class EntryFeed(Feed):
 class PostFeed(EntryFeed):
     """Published posts, newest first, each with its full sanitised HTML."""
 
-    def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        # Posts alone: a status change leaves the cached feed as it is (config/cache.py).
-        response.shows_progress = False
-        return response
+    def progress_shown(self, request, *args, **kwargs) -> str:
+        """Posts alone, no progress: kept through status changes (config/cache.shows_progress)."""
+        return ""
 
     title = "Switchback journal"
     subtitle = "Learning ML in public: weekly logs, reflections, reproductions and write-ups."

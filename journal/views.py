@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from config.cache import shows_progress
 from roadmap.models import Milestone, Roadmap, SiteVersion, Topic
 from roadmap.services import PROGRESS_CHANGED
 
@@ -27,6 +28,17 @@ from .services import reflection_create, upload_store
 PAGE_SIZE = 20
 
 
+def no_progress(request, *args, **kwargs) -> str:
+    return ""
+
+
+def tied_statuses(request, slug) -> str:
+    """The progress a post's page shows: the status of each milestone it is tied to."""
+    tied = Milestone.objects.filter(posts__slug=slug).order_by("pk").values_list("pk", "status")
+    return " ".join(f"{pk}:{status}" for pk, status in tied)
+
+
+@shows_progress(of=no_progress)
 @require_safe
 def post_list(request):
     posts = Post.objects.listed().newest_first().select_related("author__profile", "roadmap")
@@ -48,7 +60,7 @@ def post_list(request):
             raise Http404("No such topic")
         posts = posts.filter(topics__slug=topic_slug).distinct()
     page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
-    response = TemplateResponse(
+    return TemplateResponse(
         request,
         "journal/post_list.html",
         {
@@ -59,9 +71,6 @@ def post_list(request):
             "topic": topic,
         },
     )
-    # Posts alone: a status change leaves the cached list as it is (config/cache.py).
-    response.shows_progress = False
-    return response
 
 
 def _post_queryset():
@@ -71,6 +80,7 @@ def _post_queryset():
     )
 
 
+@shows_progress(of=tied_statuses)
 @require_safe
 def post_detail(request, slug):
     post = _post_queryset().visible_to(request.user).filter(slug=slug).first()
@@ -89,7 +99,7 @@ def post_detail(request, slug):
         following = (
             siblings.filter(published_at__gt=post.published_at).order_by("published_at").first()
         )
-    response = TemplateResponse(
+    return TemplateResponse(
         request,
         "journal/post_detail.html",
         {
@@ -99,9 +109,6 @@ def post_detail(request, slug):
             "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
         },
     )
-    # The milestones it is tied to are shown with their status; nothing else is progress.
-    response.shows_progress = bool(post.milestones.all())
-    return response
 
 
 @login_required

@@ -117,12 +117,14 @@ def test_a_status_change_shows_at_once_on_every_page_that_shows_it(
 
 
 def test_pages_that_show_no_progress_outlive_every_kind_of_it(client, roadmap, make_post):
-    """The journal's lists and feeds, and a post tied to no milestone, show nothing a status
-    change or study time alters: kept through each, and the same bytes when rendered again."""
-    milestone = roadmap.milestones.first()
+    """The journal's lists and feeds show nothing a status change or study time alters, and
+    a post only its own milestones' status: kept through every other, and the same bytes
+    when rendered again."""
+    milestone, elsewhere = roadmap.milestones.all()[:2]
     topic = milestone.topic
     make_post(title="Tied to its topic", topics=[topic])
     untied = make_post(title="On its own")
+    tied_elsewhere = make_post(title="About another", milestones=[elsewhere])
     urls = [
         "/journal/",
         "/journal/?kind=til",
@@ -131,6 +133,7 @@ def test_pages_that_show_no_progress_outlive_every_kind_of_it(client, roadmap, m
         "/journal/kinds/til/feed/",
         reverse("topic-feed", args=[roadmap.slug, topic.slug]),
         untied.get_absolute_url(),
+        tied_elsewhere.get_absolute_url(),
     ]
     rendered = {url: page(client, url).content for url in urls}
     today = timezone.localdate()
