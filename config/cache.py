@@ -9,13 +9,13 @@ they share. The key also holds the code's own version, so a release never serves
 one before it cached, and a quarter of an hour, so what pages say about time ("today",
 "3 days ago", a stalled milestone) moves on without a change.
 
-A page whose view can say, without rendering it, what progress it shows (see
-`shows_progress`: the journal's lists and feeds show none, a post the status of the
-milestones it is tied to) is also kept under the number of every change but progress alone
-(`SiteVersion.beyond_progress`) and that progress: when the site's number has moved on by a
-learner ticking off milestones it does not show, it is found there and not rendered again.
-tests/test_page_cache.py renders each such page after every kind of progress and holds the
-kept page to the same bytes.
+A page whose view can say, without rendering it, what progress it shows (config/progress.py:
+the journal's lists and feeds show none, a post the status of the milestones it is tied to,
+a roadmap's pages that roadmap's alone) is also kept under the number of every change but
+progress alone (`SiteVersion.beyond_progress`) and that progress. When the site's number
+has moved on by progress the page does not show (another learner ticking off milestones),
+it is found there and not rendered again. tests/test_page_cache.py renders each such page
+after every kind of progress and holds the kept page to the same bytes.
 
 Only responses that are the same for every visitor are kept: a 200 that sets no cookie,
 used no CSRF token, varies on nothing but the cookie and the encoding, and is not marked
@@ -86,19 +86,6 @@ def _from_visitor(request) -> bool:
     )
 
 
-def shows_progress(of):
-    """Marks a view whose pages show no progress (no milestone's status, no count of them, no
-    study time) but what `of(request, *args, **kwargs)`, given the view's arguments, returns
-    as text without rendering the page ("" for none). Its pages are kept under that too, and
-    outlive any other progress."""
-
-    def mark(view):
-        view.progress_shown = of
-        return view
-
-    return mark
-
-
 def _key(request, version: str, step: int) -> str:
     encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
@@ -108,7 +95,7 @@ def _key(request, version: str, step: int) -> str:
 
 def _progress_shown(request) -> str | None:
     """The progress the page shows, where its view says what that is without rendering it
-    (shows_progress); None where it does not."""
+    (config.progress.shows_progress); None where it does not."""
     try:
         match = resolve(request.path_info)
     except Resolver404:

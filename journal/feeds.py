@@ -286,7 +286,7 @@ class PostFeed(EntryFeed):
     """Published posts, newest first, each with its full sanitised HTML."""
 
     def progress_shown(self, request, *args, **kwargs) -> str:
-        """Posts alone, no progress: kept through status changes (config/cache.shows_progress)."""
+        """Posts alone, no progress: kept through status changes (config/progress.py)."""
         return ""
 
     title = "Switchback journal"
@@ -366,6 +366,10 @@ class RoadmapFeed(EntryFeed):
             Roadmap.objects.visible_to(request.user).select_related("owner__profile"),
             slug=roadmap,
         )
+
+    def progress_shown(self, request, roadmap) -> str:
+        """This roadmap's progress alone (config/progress.py)."""
+        return Roadmap.objects.progress_of(roadmap)
 
     def title(self, obj):
         return f"{obj.title}: progress"

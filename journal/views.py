@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from config.cache import shows_progress
+from config.progress import no_progress, shows_progress
 from roadmap.models import Milestone, Roadmap, SiteVersion, Topic
 from roadmap.services import PROGRESS_CHANGED
 
@@ -26,10 +26,6 @@ from .models import Post
 from .services import reflection_create, upload_store
 
 PAGE_SIZE = 20
-
-
-def no_progress(request, *args, **kwargs) -> str:
-    return ""
 
 
 def tied_statuses(request, slug) -> str:

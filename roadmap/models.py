@@ -183,6 +183,13 @@ class RoadmapQuerySet(ProgressQuerySet):
             visible |= Q(owner=user)
         return self.filter(visible)
 
+    def progress_of(self, slug: str) -> str:
+        """What a page of the roadmap at `slug` shows of progress, as text for the page cache
+        (config/progress.py): the moment it last changed, which every status change and
+        study session of it moves (mark_changed); "" where there is no such roadmap."""
+        changed = self.filter(slug=slug).values_list("updated_at", flat=True).first()
+        return changed.isoformat() if changed else ""
+
     def mark_changed(self) -> int:
         """Record that these roadmaps changed: ETags and feeds key on updated_at, and the
         site's version counts it, so no cached page shows them as they were."""

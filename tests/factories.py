@@ -12,6 +12,9 @@ from roadmap.models import Milestone, ProgressEvent, Resource, Roadmap, Stage, S
 # The one query the site's version costs: a visitor's request reads it (config/cache.py), a
 # change increments it (SiteVersion.objects.bump). Pinned counts add it where it is paid.
 SITE_VERSION = 1
+# And where a visitor's page is rendered that is kept through progress it does not show
+# (config/progress.py): what it shows of progress read before it, the version again after.
+PROGRESS_SHOWN = 2
 
 
 def build_roadmap(

@@ -13,6 +13,7 @@ from django.utils.http import http_date
 
 from config.cache import TIME_STEP
 from learners.models import Profile
+from roadmap.curriculum import load_curriculum
 from roadmap.models import Roadmap, SiteVersion, Status, StudySession
 from roadmap.services import (
     milestone_set_status,
@@ -40,6 +41,11 @@ def in_one_quarter_hour():
 def asked_since(client, url, date: str) -> int:
     """The status of `url` asked for with If-Modified-Since `date` alone."""
     return client.get(url, HTTP_IF_MODIFIED_SINCE=date).status_code
+
+
+def quarter_now() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, (today.month - 1) // 3 + 1
 
 
 def page(client, url, **headers):
@@ -162,6 +168,51 @@ def test_pages_that_show_no_progress_outlive_every_kind_of_it(client, roadmap, m
             assert kept.content == rendered[url], url
     cache.clear()
     assert all(page(client, url).content == rendered[url] for url in urls)
+
+
+def test_a_roadmaps_pages_outlive_progress_on_another(
+    client, roadmap, other_learner, small_spec, make_post
+):
+    """In a study group, one learner ticking milestones off leaves every other roadmap's
+    pages kept, and the same bytes as rendered afresh; their own are rendered again."""
+    theirs = load_curriculum(small_spec, owner=other_learner, slug="their-path").roadmap
+    their_milestone = theirs.milestones.first()
+    milestone = roadmap.milestones.first()
+    make_post(title="Tied here", milestones=[milestone])
+    urls = [
+        roadmap.get_absolute_url(),
+        milestone.topic.get_absolute_url(),
+        milestone.get_absolute_url(),
+        reverse("roadmap:dashboard", args=[roadmap.slug]),
+        reverse("roadmap:badge", args=[roadmap.slug]),
+        reverse("roadmap:reproductions", args=[roadmap.slug]),
+        reverse("roadmap-feed", args=[roadmap.slug]),
+        reverse("roadmap:review", args=[roadmap.slug, *quarter_now()]),
+    ]
+    rendered = {url: page(client, url).content for url in urls}
+    theirs_url = their_milestone.get_absolute_url()
+    page(client, theirs_url)
+    today = timezone.localdate()
+    for change in [
+        lambda: milestone_set_status(milestone=their_milestone, status=Status.DONE),
+        lambda: timer_start(milestone=their_milestone),
+        lambda: timer_stop(learner=other_learner),
+        lambda: session_add(milestone=their_milestone, day=today, minutes=20),
+    ]:
+        change()
+        for url in urls:
+            kept = page(client, url)
+            assert kept["X-Cache"] == "hit", url
+            assert kept.content == rendered[url], url
+        assert page(client, theirs_url)["X-Cache"] == "miss"
+    cache.clear()
+    assert all(page(client, url).content == rendered[url] for url in urls)
+    # Their own progress is theirs to see at once (the milestone is no reproduction).
+    milestone_set_status(milestone=milestone, status=Status.DONE)
+    for url in urls:
+        response = page(client, url)
+        assert response["X-Cache"] == "miss", url
+        assert (response.content != rendered[url]) == ("reproductions" not in url), url
 
 
 def test_progress_counted_with_other_changes_retires_every_page(client, roadmap, make_post):

@@ -19,6 +19,12 @@ def visible_roadmaps(request):
     return Roadmap.objects.visible_to(request.user).select_related("owner__profile")
 
 
+def roadmap_progress(request, roadmap: str, *args, **kwargs) -> str:
+    """The progress a page of one roadmap shows: that roadmap's alone, so its pages are kept
+    while other learners' milestones are ticked off (config/progress.py)."""
+    return Roadmap.objects.progress_of(roadmap)
+
+
 def roadmap_for(request, slug: str) -> Roadmap:
     """The roadmap at `slug` if this user may see it; 404 otherwise, as if it did not exist."""
     return get_object_or_404(visible_roadmaps(request), slug=slug)

@@ -16,9 +16,18 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from config.progress import shows_progress
+
 from .. import charts, stats
 from ..models import Roadmap, Status
-from .common import in_roadmap_zone, owns, page_path, roadmap_for, visible_roadmaps
+from .common import (
+    in_roadmap_zone,
+    owns,
+    page_path,
+    roadmap_for,
+    roadmap_progress,
+    visible_roadmaps,
+)
 from .notebook import quarter_results
 
 
@@ -182,6 +191,7 @@ def _time_context(request, roadmap: Roadmap, history, *, today, start) -> dict:
     }
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 @vary_on_headers("HX-Request")
 @cache_control(private=True, no_cache=True)
@@ -198,6 +208,7 @@ def dashboard(request, roadmap):
     return in_roadmap_zone(TemplateResponse(request, template, context), roadmap)
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 def quarter_review(request, roadmap, year, number):
     roadmap = roadmap_for(request, roadmap)
@@ -230,6 +241,7 @@ def quarter_review(request, roadmap, year, number):
     return in_roadmap_zone(response, roadmap)
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 def badge(request, roadmap):
     roadmap = get_object_or_404(Roadmap.objects.visible_to(request.user), slug=roadmap)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from config.progress import shows_progress
+
 from ..curriculum import (
     PlanChanged,
     catalogue,
@@ -22,7 +24,14 @@ from ..curriculum import (
 from ..forms import MilestoneNotesForm, NewRoadmapForm
 from ..models import Milestone, Roadmap, RoadmapAddress, SiteVersion, Topic
 from ..services import roadmap_create
-from .common import fragment_requested, in_roadmap_zone, owns, page_path, roadmap_for
+from .common import (
+    fragment_requested,
+    in_roadmap_zone,
+    owns,
+    page_path,
+    roadmap_for,
+    roadmap_progress,
+)
 from .notebook import reproduction_context
 from .time import roadmap_hours, time_context
 
@@ -87,6 +96,7 @@ def _fork_origin(request, roadmap) -> Roadmap | None:
     return originals.select_related("owner__profile").filter(pk=roadmap.forked_from_id).first()
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 def roadmap_detail(request, roadmap):
@@ -239,6 +249,7 @@ def roadmap_update(request, roadmap):
     )
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 def topic_detail(request, roadmap, topic):
     roadmap = roadmap_for(request, roadmap)
@@ -273,6 +284,7 @@ def topic_detail(request, roadmap, topic):
     )
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 def milestone_detail(request, roadmap, milestone):

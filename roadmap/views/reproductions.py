@@ -6,9 +6,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST, require_safe
 
+from config.progress import shows_progress
+
 from ..forms import MilestoneNotesForm, MilestoneTargetForm, ResultForm
 from ..models import Evidence, Milestone, Result, Roadmap
-from .common import in_roadmap_zone, login_first, owned_milestone, owns, roadmap_for
+from .common import (
+    in_roadmap_zone,
+    login_first,
+    owned_milestone,
+    owns,
+    roadmap_for,
+    roadmap_progress,
+)
 from .notebook import attempts
 from .pages import milestone_page
 
@@ -30,6 +39,7 @@ def reproductions_of(roadmap: Roadmap):
     )
 
 
+@shows_progress(of=roadmap_progress)
 @require_safe
 def reproductions(request, roadmap):
     """Every reproduction of a roadmap with its target, best result, verdict and evidence."""

@@ -10,7 +10,7 @@ from journal.models import Post
 from roadmap.models import Roadmap, Status
 from roadmap.services import milestone_set_status
 from roadmap.stats import Quarter
-from tests.factories import SITE_VERSION, build_history, build_roadmap, bulk_posts
+from tests.factories import PROGRESS_SHOWN, SITE_VERSION, build_history, build_roadmap, bulk_posts
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -190,7 +190,7 @@ def test_dashboard_queries_do_not_grow(
     # Two for the ETag (the roadmap, kept for the page, and its posts' count), the five of
     # its history, its stages, the milestones the page lists, the ties of recently done
     # ones to posts and those posts, and the latest posts.
-    with django_assert_num_queries(12 + SITE_VERSION):
+    with django_assert_num_queries(12 + SITE_VERSION + PROGRESS_SHOWN):
         response = client.get(dashboard_url(roadmap))
     assert response.status_code == 200
     # Under each of the five milestones done last, and once among the latest posts.
@@ -250,7 +250,7 @@ def test_quarter_review_queries_do_not_grow(
     build_history(roadmap, events=events)
     quarter = Quarter.of(timezone.localdate()).previous
     # The roadmap, the five of its history, the quarter's reproduction results and plan changes.
-    with django_assert_num_queries(8 + SITE_VERSION):
+    with django_assert_num_queries(8 + SITE_VERSION + PROGRESS_SHOWN):
         response = client.get(f"/roadmaps/{roadmap.slug}/review/{quarter}/")
     assert response.status_code == 200
 
