@@ -848,9 +848,10 @@ class SiteVersion(models.Model):
     Whole pages served to visitors are cached under it (config/cache.py), so nothing cached
     outlives a change: after a change is acknowledged, the next request of any page, through
     any server process sharing the database, is rendered afresh. A second number counts
-    every change but progress alone (a status change, study time): the pages that show no
-    progress (the journal's lists and feeds, a post tied to no milestone) are cached under
-    it, and outlive a learner ticking milestones off.
+    every change but progress alone (a status change, study time): a page whose view says
+    what progress it shows (config/progress.py: none for the journal, a post's tied
+    milestones', a roadmap's own) is also kept under it with that progress, and outlives
+    progress it does not show.
     """
 
     number = models.PositiveBigIntegerField(default=0)
