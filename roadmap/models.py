@@ -75,15 +75,25 @@ class Progress:
         """The counts with_progress() makes in SQL, made from milestone rows (an `optional`
         and a `status` each) already read."""
         counts = Counter((row.optional, row.status) for row in rows)
-        required = sum(n for (optional, _), n in counts.items() if not optional)
-        return cls(
-            required=required,
-            done=counts[False, Status.DONE],
-            in_progress=counts[False, Status.IN_PROGRESS],
-            skipped=counts[False, Status.SKIPPED],
-            optional=sum(counts.values()) - required,
-            optional_done=counts[True, Status.DONE],
-        )
+        return cls.of_counts((optional, status, n) for (optional, status), n in counts.items())
+
+    @classmethod
+    def of_counts(cls, counts: Iterable[tuple[bool, str, int]]) -> "Progress":
+        """From how many milestones there are of each kind: (optional, status, how many)."""
+        required = done = in_progress = skipped = optional = optional_done = 0
+        for is_optional, status, n in counts:
+            if is_optional:
+                optional += n
+                optional_done += n if status == Status.DONE else 0
+            else:
+                required += n
+                if status == Status.DONE:
+                    done += n
+                elif status == Status.IN_PROGRESS:
+                    in_progress += n
+                elif status == Status.SKIPPED:
+                    skipped += n
+        return cls(required, done, in_progress, skipped, optional, optional_done)
 
     def __add__(self, other: "Progress") -> "Progress":
         return Progress(
@@ -151,14 +161,54 @@ class ProgressQuerySet(SlugQuerySet):
 
 
 class HasProgress:
-    """The `progress` of a roadmap, stage or topic: from with_progress() or one query."""
+    """The `progress` of a roadmap, stage or topic: from with_progress(), from its roadmap's
+    counts (Roadmap.give_progress), or one query."""
+
+    # How a milestone reaches a row of this model.
+    milestone_lookup: str
 
     @cached_property
     def progress(self) -> "Progress":
-        row = self
-        if not hasattr(row, "n_required"):
-            row = type(self).objects.filter(pk=self.pk).with_progress().get()
-        return Progress.of(row)
+        if hasattr(self, "n_required"):
+            return Progress.of(self)
+        milestones = Milestone.objects.filter(**{self.milestone_lookup: self.pk})
+        return Progress.of_counts(_status_counts(milestones))
+
+
+def _status_counts(milestones, *by: str) -> list[tuple]:
+    """How many of `milestones` there are of each kind: (*by, optional, status, how many)
+    rows, in one query.
+
+    Grouped rows rather than with_progress()'s six filtered counts: the same numbers, for a
+    third of the time the ORM takes to build that query."""
+    return list(
+        milestones.order_by().values_list(*by, "optional", "status").annotate(n=Count("pk"))
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A roadmap's progress, by topic, by stage and in all."""
+
+    topics: dict[int, Progress]
+    stages: dict[int, Progress]
+    total: Progress
+
+    @classmethod
+    def of_counts(cls, counts: Iterable[tuple]) -> "Tally":
+        """From _status_counts by stage and topic."""
+        topics: dict[int, list] = {}
+        stages: dict[int, list] = {}
+        total = []
+        for stage_id, topic_id, *kind in counts:
+            topics.setdefault(topic_id, []).append(kind)
+            stages.setdefault(stage_id, []).append(kind)
+            total.append(kind)
+        return cls(
+            topics={pk: Progress.of_counts(kinds) for pk, kinds in topics.items()},
+            stages={pk: Progress.of_counts(kinds) for pk, kinds in stages.items()},
+            total=Progress.of_counts(total),
+        )
 
 
 def validate_time_zone(value: str) -> None:
@@ -241,6 +291,7 @@ class Roadmap(HasProgress, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoadmapQuerySet.as_manager()
+    milestone_lookup = "roadmap"
 
     class Meta:
         ordering = ["title"]
@@ -276,10 +327,26 @@ class Roadmap(HasProgress, models.Model):
             self.slug = slug
             self.save(update_fields=["slug", "updated_at"])
 
+    @cached_property
+    def tally(self) -> Tally:
+        """Its milestones counted by topic and stage in one query, as they stood when first
+        asked: every progress summary a page of the roadmap shows."""
+        tally = Tally.of_counts(_status_counts(self.milestones, "topic__stage_id", "topic_id"))
+        self.progress = tally.total
+        return tally
+
+    def give_progress(self, *parts) -> None:
+        """Give each of `parts` (stages and topics of this roadmap) its progress, and the
+        roadmap its own, from the one query of its tally."""
+        tally = self.tally
+        for part in parts:
+            counted = tally.stages if isinstance(part, Stage) else tally.topics
+            part.progress = counted.get(part.pk, Progress())
+
     def stages_with_progress(self) -> list:
-        """The stages with their progress, which gives the roadmap's own: their sum, no query."""
-        stages = list(self.stages.with_progress())
-        self.progress = sum((stage.progress for stage in stages), Progress())
+        """The stages with their progress, and the roadmap its own, in two queries."""
+        stages = list(self.stages.all())
+        self.give_progress(*stages)
         return stages
 
     def stages_counted(self, history) -> list:
@@ -445,6 +512,7 @@ class Stage(HasProgress, models.Model):
     added_by_learner = models.BooleanField(default=False)
 
     objects = StageQuerySet.as_manager()
+    milestone_lookup = "topic__stage"
 
     class Meta:
         ordering = ["roadmap", "position", "pk"]
@@ -479,6 +547,7 @@ class Topic(HasProgress, models.Model):
     added_by_learner = models.BooleanField(default=False)
 
     objects = ProgressQuerySet.as_manager()
+    milestone_lookup = "topic"
 
     class Meta:
         ordering = ["stage__position", "position", "pk"]

@@ -67,9 +67,11 @@ def _open_stage(request, roadmap, stages):
 
 
 def _fill_stages(roadmap, stages, loaded) -> None:
-    """Give each stage of `loaded` its topics and each topic its milestones, in 2 queries."""
+    """Give each stage of `loaded` its topics and each topic its milestones (and progress,
+    from the roadmap's tally), in 2 queries."""
     ids = [stage.pk for stage in loaded]
-    topics = list(roadmap.topics.with_progress().filter(stage__in=ids))
+    topics = list(roadmap.topics.filter(stage__in=ids))
+    roadmap.give_progress(*topics)
     milestones = list(roadmap.milestones.in_roadmap_order().filter(topic__stage__in=ids))
     # Hand every row its roadmap and parents, so building addresses and ids costs no query.
     by_topic: dict[int, list[Milestone]] = {}
@@ -266,6 +268,7 @@ def topic_detail(request, roadmap, topic):
     topic.roadmap = roadmap
     stages = roadmap.stages_with_progress()
     topic.stage = next(s for s in stages if s.pk == topic.stage_id)
+    roadmap.give_progress(topic)
     milestones = list(topic.milestones.all())
     for milestone in milestones:
         milestone.roadmap = roadmap
@@ -309,6 +312,7 @@ def milestone_page(request, roadmap, milestone, form, status=200, reproduction=N
     when it was refused."""
     stages = roadmap.stages_with_progress()
     milestone.topic.stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
+    roadmap.give_progress(milestone.topic)
     is_owner = owns(request, roadmap)
     response = TemplateResponse(
         request,

@@ -398,8 +398,8 @@ def test_page_of_a_copy_queries_do_not_grow(
     copy = roadmap_fork(original=original, owner=other_learner, slug="copy")
     client = Client()
     client.force_login(other_learner)
-    # As for any roadmap of its owner's (session, user, roadmap, stages, topics, milestones,
-    # the hours' two), and the original with its learner.
-    with django_assert_num_queries(8 + 1):
+    # As for any roadmap of its owner's (session, user, roadmap, stages, their milestones
+    # counted, topics, milestones, the hours' two), and the original with its learner.
+    with django_assert_num_queries(9 + 1):
         response = client.get(copy.get_absolute_url())
     assert "Copied from <a" in response.content.decode()

@@ -47,6 +47,29 @@ def test_roadmap_progress_counts_each_status_apart(roadmap):
 
 
 @pytest.mark.django_db
+def test_a_roadmaps_tally_counts_every_topic_and_stage_as_each_counts_itself(learner):
+    roadmap = build_roadmap(learner, milestones=40, per_topic=4, topics_per_stage=3)
+    statuses = [Status.DONE, Status.IN_PROGRESS, Status.SKIPPED, Status.NOT_STARTED, Status.DONE]
+    for n, milestone in enumerate(roadmap.milestones.order_by("pk")):
+        Milestone.objects.filter(pk=milestone.pk).update(
+            status=statuses[n % len(statuses)], optional=n % 7 == 0
+        )
+    roadmap = type(roadmap).objects.get(pk=roadmap.pk)
+    stages = roadmap.stages_with_progress()
+    topics = list(roadmap.topics.all())
+    roadmap.give_progress(*topics)
+    # Each against its own count: the filtered counts in SQL, one row at a time.
+    for row in [*stages, *topics]:
+        assert row.progress == type(row).objects.with_progress().get(pk=row.pk).progress
+    assert roadmap.progress == type(roadmap).objects.with_progress().get(pk=roadmap.pk).progress
+    assert roadmap.progress.optional == 6 and roadmap.progress.skipped > 0
+    # A topic or stage with no milestones counts nothing.
+    empty = roadmap.topics.create(stage=stages[0], key="empty", slug="empty", title="Empty")
+    roadmap.give_progress(empty)
+    assert empty.progress == Progress()
+
+
+@pytest.mark.django_db
 def test_apply_status_sets_and_clears_dates(milestone):
     start = timezone.now()
     later = start + timezone.timedelta(days=3)
