@@ -50,11 +50,13 @@ function init(args)
 end
 
 local function status_change()
-  -- Threads take turns through the milestones, so no two change one at the same time, and
-  -- each pass sends the status that undoes the one before, so every write is a real change.
-  local k = (id - 1) + stride * written
+  -- Threads take turns through the milestones, so no two change one at the same time. Each
+  -- milestone is changed and then changed back by the thread's next write: every write is a
+  -- real change, and the site stays the one that was built rather than drifting, over a run,
+  -- into hundreds of milestones left in progress (a different site from the pages' runs).
+  local k = (id - 1) + stride * math.floor(written / 2)
   local milestone = writes[k % #writes + 1]
-  local status = math.floor(k / #writes) % 2 == 0 and milestone[2] or milestone[3]
+  local status = written % 2 == 0 and milestone[2] or milestone[3]
   written = written + 1
   local request_id = string.format("bench-write-%d-%d", id, written)
   pending[request_id] = now_ms()
