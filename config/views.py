@@ -17,19 +17,16 @@ def home(request):
 
     A site of one public roadmap shows that roadmap's stages too: it is what a visitor came for.
     """
-    roadmaps = list(
-        Roadmap.objects.listed()
-        .select_related("owner__profile")
-        .with_progress()
-        .order_by("-updated_at")
+    roadmaps = (
+        Roadmap.objects.listed().select_related("owner__profile").order_by("-updated_at").counted()
     )
     own = []
     if request.user.is_authenticated:
-        own = list(
+        own = (
             Roadmap.objects.filter(owner=request.user)
             .exclude(visibility=Roadmap.Visibility.PUBLIC)
             .select_related("owner__profile")
-            .with_progress()
+            .counted()
         )
     learners: dict[int, dict] = {}
     for roadmap in roadmaps:

@@ -160,8 +160,8 @@ def visible_profile(request, username: str) -> Profile:
 def profile(request, username: str):
     profile = visible_profile(request, username)
     user = profile.user
-    roadmaps = list(
-        Roadmap.objects.listed().filter(owner=user).select_related("owner__profile").with_progress()
+    roadmaps = (
+        Roadmap.objects.listed().filter(owner=user).select_related("owner__profile").counted()
     )
     posts = Post.objects.listed().filter(author=user).newest_first().select_related("roadmap")[:10]
     tz = ZoneInfo(roadmaps[0].time_zone) if roadmaps else ZoneInfo("UTC")
