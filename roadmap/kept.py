@@ -72,19 +72,26 @@ def events_of(roadmap, read) -> list[Event]:
     return _remember(key, _Kept(digest, events, (rows[-1].at, rows[-1].pk) if rows else ())).rows
 
 
-def posts_of(roadmap, read) -> list[PostRow]:
+def posts_of(roadmap, read, digest: tuple | None = None) -> list[PostRow]:
     """`roadmap`'s published posts, oldest first, as events_of reads events, but whole again
     after any change: publishing, editing (which moves the latest time a post was saved),
-    unpublishing, deleting, or a scheduled post's time coming."""
+    unpublishing, deleting, or a scheduled post's time coming. `digest`: posts_digest(),
+    where the caller has just read it for its own use."""
     posts = roadmap.posts.published().order_by("published_at", "pk")
     if connections[posts.db].in_atomic_block:
         return read(posts, PostRow)
-    digest = _digest(posts, Max("updated_at"))
+    digest = digest or posts_digest(roadmap)
     key = ("posts", posts.db, roadmap.pk)
     kept = _recall(key)
     if kept is None or kept.digest != digest:
         kept = _Kept(digest, read(posts, PostRow), ())
     return _remember(key, kept).rows
+
+
+def posts_digest(roadmap) -> tuple:
+    """How many published posts `roadmap` has, the sum and the largest of their ids, and
+    the latest time one was saved: what tells whether the kept ones still hold."""
+    return _digest(roadmap.posts.published(), Max("updated_at"))
 
 
 def _events_digest(using: str, roadmap) -> tuple:

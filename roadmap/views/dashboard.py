@@ -5,7 +5,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.progress import shows_progress
 
-from .. import charts, stats
+from .. import charts, kept, stats
 from ..models import Roadmap, Status
 from .common import (
     in_roadmap_zone,
@@ -44,20 +43,20 @@ def _compute_etag(request, slug: str) -> str | None:
     if roadmap is None:
         return None
     # Only what the dashboard shows: its published posts. Unpublishing or deleting one
-    # changes the count, editing one its time, and a scheduled one counts once its time
-    # has come; a draft saved by the owner changes nothing a visitor sees.
-    posts = roadmap.posts.published().aggregate(count=Count("pk"), updated=Max("updated_at"))
+    # changes the count and the ids, editing one its time, and a scheduled one counts once
+    # its time has come; a draft saved by the owner changes nothing a visitor sees. Kept
+    # for the history, which would otherwise read it again.
+    posts = request.posts_digest = kept.posts_digest(roadmap)
     today = timezone.localdate(timezone=ZoneInfo(roadmap.time_zone))
     key = "|".join(
-        str(part)
-        for part in (roadmap.pk, roadmap.updated_at, *posts.values(), today, request.user.pk)
+        str(part) for part in (roadmap.pk, roadmap.updated_at, *posts, today, request.user.pk)
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _dashboard_context(request, roadmap: Roadmap) -> dict:
     now = timezone.now()
-    history = roadmap.history()
+    history = roadmap.history(posts_digest=getattr(request, "posts_digest", None))
     tz = history.tz
     today = stats.local_date(now, tz)
     stages = roadmap.stages_counted(history)

@@ -152,3 +152,18 @@ def test_the_dashboard_a_visitor_reads_after_a_change_shows_it(client, learner):
     after = client.get(url).content.decode()
     assert f"{today}: 1 milestone started" in after
     assert f"{today}: 1 milestone started" not in before
+    # A post, with the posts' digest the page's ETag read handed on to the history.
+    Post.objects.create(
+        author=learner,
+        roadmap=roadmap,
+        title="Week 1",
+        slug="week-1",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    assert f"{today}: 1 milestone started, 1 post" in client.get(url).content.decode()
+    etag = client.get(url)["ETag"]
+    Post.objects.filter(slug="week-1").delete()
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert f"{today}: 1 milestone started<" in again.content.decode()
