@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from config.links import address
 
-from . import kept
+from . import kept, rules
 from .rules import Status
 from .stats import History, MilestoneRow, Quarter, SessionRow, quarter_review
 from .targets import Direction, Target, Verdict, number, verdict
@@ -84,14 +84,14 @@ class Progress:
         for is_optional, status, n in counts:
             if is_optional:
                 optional += n
-                optional_done += n if status == Status.DONE else 0
+                optional_done += n if status == rules.DONE else 0
             else:
                 required += n
-                if status == Status.DONE:
+                if status == rules.DONE:
                     done += n
-                elif status == Status.IN_PROGRESS:
+                elif status == rules.IN_PROGRESS:
                     in_progress += n
-                elif status == Status.SKIPPED:
+                elif status == rules.SKIPPED:
                     skipped += n
         return cls(required, done, in_progress, skipped, optional, optional_done)
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .charts import DayActivity, DayMinutes
-from .rules import Status, is_counted, is_stalled, is_start
+from .rules import DONE, NOT_STARTED, is_counted, is_stalled, is_start
 
 WEEK = timedelta(days=7)
 HEATMAP_WEEKS = 53
@@ -95,11 +95,11 @@ class History:
     def __post_init__(self) -> None:
         counted, done, remaining = set(), Decimal(0), Decimal(0)
         for row in self.rows.values():
-            if row.status == Status.DONE:
+            if row.status == DONE:
                 done += row.hours
             if is_counted(optional=row.optional, status=row.status):
                 counted.add(row.id)
-                if row.status != Status.DONE:
+                if row.status != DONE:
                     remaining += row.hours
         self.counted, self.hours_done, self.hours_remaining = frozenset(counted), done, remaining
 
@@ -179,7 +179,7 @@ def heatmap(
         day = local_date(event.at, tz)
         if not start <= day <= today:
             continue
-        if event.to_status == Status.DONE:
+        if event.to_status == DONE:
             counts[day][0] += 1
         elif is_start(from_status=event.from_status, to_status=event.to_status):
             counts[day][1] += 1
@@ -238,6 +238,7 @@ def done_over_time(
     Replays the log, so a milestone marked done and later reopened stops counting then.
     """
     ordered = sorted(events, key=_at)
+    moments = [event.at for event in ordered]
     done: set[int] = set()
     samples = [start + n * WEEK for n in range(max(0, (today - start).days) // 7 + 1)]
     if samples[-1] != today and today > start:
@@ -247,18 +248,16 @@ def done_over_time(
     points, index, count = [], 0, 0
     for sample in samples:
         # A moment falls on `sample` or before when it comes before the next day begins.
-        ends = start_of(sample + timedelta(days=1), tz)
-        while index < len(ordered) and ordered[index].at < ends:
-            event = ordered[index]
-            milestone = event.milestone_id
-            if event.to_status == Status.DONE:
+        ends = bisect_left(moments, start_of(sample + timedelta(days=1), tz), lo=index)
+        for milestone, _, to_status, _ in ordered[index:ends]:
+            if to_status == DONE:
                 if milestone not in done:
                     done.add(milestone)
                     count += milestone in counted
             elif milestone in done:
                 done.remove(milestone)
                 count -= milestone in counted
-            index += 1
+        index = ends
         points.append((sample, float(count)))
     return points
 
@@ -289,10 +288,10 @@ def pace(
     finished = {
         e.milestone_id
         for e in events
-        if e.to_status == Status.DONE
+        if e.to_status == DONE
         and since < local_date(e.at, tz) <= today
         and e.milestone_id in milestones
-        and milestones[e.milestone_id].status == Status.DONE
+        and milestones[e.milestone_id].status == DONE
         # Optional work is welcome but does not bring the counted finish closer.
         and is_counted(
             optional=milestones[e.milestone_id].optional,
@@ -377,12 +376,12 @@ def next_up(
     open_topics = {
         m.topic_id
         for m in milestones
-        if is_counted(optional=m.optional, status=m.status) and m.status != Status.DONE
+        if is_counted(optional=m.optional, status=m.status) and m.status != DONE
     }
     ready = [
         m
         for m in milestones
-        if m.status == Status.NOT_STARTED
+        if m.status == NOT_STARTED
         and is_counted(optional=m.optional, status=m.status)
         and not (prerequisites.get(m.topic_id, set()) & open_topics)
     ]
@@ -470,7 +469,7 @@ def quarter_numbers(
     for event in sorted(events, key=lambda e: e.at):
         if not quarter.start <= local_date(event.at, tz) < quarter.end:
             continue
-        if event.to_status == Status.DONE:
+        if event.to_status == DONE:
             completed[event.milestone_id] = True
         elif is_start(from_status=event.from_status, to_status=event.to_status):
             started[event.milestone_id] = True
@@ -614,7 +613,7 @@ def kind_ratios(
     estimated: dict[str, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
     for row in rows:
-        if row.status == Status.DONE and row.hours > 0 and spent.get(row.id):
+        if row.status == DONE and row.hours > 0 and spent.get(row.id):
             minutes[row.kind] += spent[row.id]
             estimated[row.kind] += row.hours
             count[row.kind] += 1
@@ -676,7 +675,7 @@ def remaining_actual_hours(
     overall = actual.ratio or 1.0
     total = 0.0
     for row in rows:
-        if row.id not in counted or row.status == Status.DONE:
+        if row.id not in counted or row.status == DONE:
             continue
         need = float(row.hours) * by_kind.get(row.kind, overall)
         total += max(0.0, need - spent.get(row.id, 0) / 60)
@@ -688,7 +687,7 @@ def _heaviest_kind(actual: TimeSpent, rows: Iterable[MilestoneRow], counted: Set
     still to do, named with its ratio for the projection's sentence."""
     left: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
-        if row.id in counted and row.status != Status.DONE:
+        if row.id in counted and row.status != DONE:
             left[row.kind] += row.hours
     measured = [r for r in actual.ratios if left.get(r.kind)]
     if not measured:
@@ -707,7 +706,7 @@ def time_projection(
     saying why, when there is too little logged time to go on."""
     spent = history.minutes_per_milestone
     remaining = remaining_actual_hours(history.rows.values(), history.counted, spent, actual)
-    if all(history.rows[pk].status == Status.DONE for pk in history.counted):
+    if all(history.rows[pk].status == DONE for pk in history.counted):
         return Projection(today, "Every counted milestone is done.", basis="hours")
     elapsed = max(1.0, min(float(weeks), (today - started_on).days / 7))
     logged = minutes_between(history.minutes_per_day, since=today - weeks * WEEK, until=today)
