@@ -154,6 +154,8 @@ class VisitorPageCacheMiddleware:
         except DatabaseError:
             # No version, no cache: the page (or /healthz) says what is wrong itself.
             return self.get_response(request)
+        # What the page is rendered for: parts of it kept by config/fragments.py go by it.
+        request.visitor_version = version
         step = int(time.time()) // TIME_STEP
         key = _key(request, str(version.number), step)
         stored = cache.get(key)

@@ -37,6 +37,4 @@ def is_start(*, from_status: str, to_status: str) -> bool:
 
 def is_stalled(*, status: str, started_at: datetime | None, at: datetime) -> bool:
     """In progress for longer than STALLED_AFTER at the moment `at`."""
-    return (
-        status == IN_PROGRESS and started_at is not None and at - started_at > STALLED_AFTER
-    )
+    return status == IN_PROGRESS and started_at is not None and at - started_at > STALLED_AFTER

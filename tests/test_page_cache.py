@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -14,14 +16,16 @@ from django.utils.http import http_date
 from config.cache import TIME_STEP
 from learners.models import Profile
 from roadmap.curriculum import load_curriculum
-from roadmap.models import Roadmap, SiteVersion, Status, StudySession
+from roadmap.models import Evidence, Result, Roadmap, SiteVersion, Status, StudySession
 from roadmap.services import (
+    milestone_edit,
     milestone_set_status,
     session_add,
     session_delete,
     session_edit,
     timer_start,
     timer_stop,
+    topic_edit,
 )
 from tests.factories import SITE_VERSION
 
@@ -213,6 +217,108 @@ def test_a_roadmaps_pages_outlive_progress_on_another(
         response = page(client, url)
         assert response["X-Cache"] == "miss", url
         assert (response.content != rendered[url]) == ("reproductions" not in url), url
+
+
+def read_with_queries(client, url) -> tuple[bytes, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = page(client, url)
+    assert response["X-Cache"] == "miss", url
+    return response.content, len(queries)
+
+
+def test_parts_a_roadmaps_progress_leaves_alone_are_kept_through_it(client, roadmap, make_post):
+    """A topic's posts, resources and neighbours, a milestone's description, reproduction
+    and posts: rendered once, kept while the roadmap's own progress renders the page around
+    them again, and the same bytes as a page rendered with nothing kept."""
+    milestone = roadmap.milestones.get(key="svd-pca")
+    topic = milestone.topic
+    elsewhere = roadmap.milestones.get(key="micrograd")
+    make_post(title="Tied to the topic", topics=[topic])
+    make_post(title="Tied to the milestone", milestones=[milestone])
+    Result.objects.create(milestone=milestone, value="0.9125", note="First run")
+    Evidence.objects.create(milestone=milestone, url="https://example.org/ada/notes/commit/1")
+    # The parts' own reads: the posts, resources, prerequisites and unlocks of the topic;
+    # the posts, results and evidence of the milestone.
+    parts = {topic.get_absolute_url(): 4, milestone.get_absolute_url(): 3}
+    first = {url: read_with_queries(client, url) for url in parts}
+    today = timezone.localdate()
+    for change in [
+        lambda: milestone_set_status(milestone=elsewhere, status=Status.DONE),
+        lambda: session_add(milestone=elsewhere, day=today, minutes=25),
+        lambda: milestone_set_status(milestone=milestone, status=Status.IN_PROGRESS),
+    ]:
+        change()
+        kept = {url: read_with_queries(client, url) for url in parts}
+        for url, reads in parts.items():
+            assert kept[url][1] == first[url][1] - reads, url
+        cache.clear()
+        for url in parts:
+            assert page(client, url).content == kept[url][0], url
+    html = page(client, milestone.get_absolute_url()).content.decode()
+    assert "0.9125" in html and "Tied to the milestone" in html and "status-in_progress" in html
+    assert "Tied to the topic" in page(client, topic.get_absolute_url()).content.decode()
+
+
+def test_every_change_a_kept_part_shows_is_shown_at_once(client, roadmap, make_post):
+    milestone = roadmap.milestones.get(key="svd-pca")
+    topic = milestone.topic
+    needed = roadmap.topics.get(key="python-setup")
+    topic_url, milestone_url = topic.get_absolute_url(), milestone.get_absolute_url()
+    page(client, topic_url), page(client, milestone_url)
+
+    def edit_topic(topic, **changes):
+        fields = {
+            "title": topic.title,
+            "summary": topic.summary,
+            "stage": topic.stage,
+            "prerequisites": list(topic.prerequisites.all()),
+            "resources": list(topic.resources.values_list("type", "title", "url")),
+        }
+        topic_edit(topic=topic, **(fields | changes))
+
+    resources = [*topic.resources.values_list("type", "title", "url")]
+    for change, url, shown in [
+        (
+            lambda: edit_topic(
+                topic, resources=[*resources, ("article", "A fresh read", "https://example.org/")]
+            ),
+            topic_url,
+            "A fresh read",
+        ),
+        (lambda: edit_topic(needed, title="Python, set up well"), topic_url, "Python, set up well"),
+        (lambda: make_post(title="Written today", topics=[topic]), topic_url, "Written today"),
+        (
+            lambda: milestone_edit(
+                milestone=milestone,
+                title=milestone.title,
+                description="Rotate, scale, rotate: what the three factors do.",
+                kind=milestone.kind,
+                estimated_hours=milestone.estimated_hours,
+                optional=milestone.optional,
+                topic=topic,
+            ),
+            milestone_url,
+            "Rotate, scale, rotate",
+        ),
+        (
+            lambda: Result.objects.create(milestone=milestone, value="0.8765"),
+            milestone_url,
+            "0.8765",
+        ),
+        (
+            lambda: Evidence.objects.create(milestone=milestone, url="https://example.org/c/2"),
+            milestone_url,
+            "https://example.org/c/2",
+        ),
+        (
+            lambda: make_post(title="On the SVD", milestones=[milestone]),
+            milestone_url,
+            "On the SVD",
+        ),
+    ]:
+        assert shown not in page(client, url).content.decode()
+        change()
+        assert shown in page(client, url).content.decode(), shown
 
 
 def test_progress_counted_with_other_changes_retires_every_page(client, roadmap, make_post):

@@ -32,6 +32,8 @@ def reproduction_context(milestone: Milestone, *, is_owner: bool, **forms) -> di
         "attempts": rows,
         "verdict": overall,
         "evidence_list": list(milestone.evidence.all()),
+        "target_form": None,
+        "result_form": None,
     }
     if is_owner:
         context["target_form"] = forms.get("target_form") or MilestoneTargetForm(

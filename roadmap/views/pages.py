@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -255,16 +255,7 @@ def roadmap_update(request, roadmap):
 @require_safe
 def topic_detail(request, roadmap, topic):
     roadmap = roadmap_for(request, roadmap)
-    related = Topic.objects.select_related("roadmap")
-    topic = get_object_or_404(
-        Topic.objects.prefetch_related(
-            "resources",
-            Prefetch("prerequisites", queryset=related),
-            Prefetch("unlocks", queryset=related),
-        ),
-        roadmap=roadmap,
-        slug=topic,
-    )
+    topic = get_object_or_404(Topic, roadmap=roadmap, slug=topic)
     topic.roadmap = roadmap
     stages = roadmap.stages_with_progress()
     topic.stage = next(s for s in stages if s.pk == topic.stage_id)
@@ -280,7 +271,12 @@ def topic_detail(request, roadmap, topic):
             "topic": topic,
             "stage": topic.stage,
             "milestones": milestones,
+            # Read as the page is rendered, where a part kept for visitors does not
+            # already hold them (config/fragments.py).
             "posts": topic.posts.published().newest_first()[:20],
+            "resources": topic.resources.all(),
+            "prerequisites": topic.prerequisites.select_related("roadmap"),
+            "unlocks": topic.unlocks.select_related("roadmap"),
             "is_owner": owns(request, roadmap),
             "next_url": page_path(request),
         },
@@ -324,12 +320,16 @@ def milestone_page(request, roadmap, milestone, form, status=200, reproduction=N
             "topic": milestone.topic,
             "stage": milestone.topic.stage,
             "events": list(milestone.events.all()),
+            # Both read as the page is rendered, where a part kept for visitors does not
+            # already hold them (config/fragments.py).
             "posts": milestone.posts.published().newest_first(),
+            "reproduction": SimpleLazyObject(
+                lambda: reproduction_context(milestone, is_owner=is_owner, **(reproduction or {}))
+            ),
             "form": form,
             "is_owner": is_owner,
             "next_url": milestone.get_absolute_url(),
             **time_context(request, roadmap, milestone),
-            **reproduction_context(milestone, is_owner=is_owner, **(reproduction or {})),
         },
         status=status,
     )
