@@ -228,7 +228,7 @@ def read_with_queries(client, url) -> tuple[bytes, int]:
 
 def test_parts_a_roadmaps_progress_leaves_alone_are_kept_through_it(client, roadmap, make_post):
     """A topic's posts, resources and neighbours, a milestone's description, reproduction
-    and posts: rendered once, kept while the roadmap's own progress renders the page around
+    and posts, the latest posts of the dashboard and the home page: rendered once, kept while the roadmap's own progress renders the page around
     them again, and the same bytes as a page rendered with nothing kept."""
     milestone = roadmap.milestones.get(key="svd-pca")
     topic = milestone.topic
@@ -237,9 +237,17 @@ def test_parts_a_roadmaps_progress_leaves_alone_are_kept_through_it(client, road
     make_post(title="Tied to the milestone", milestones=[milestone])
     Result.objects.create(milestone=milestone, value="0.9125", note="First run")
     Evidence.objects.create(milestone=milestone, url="https://example.org/ada/notes/commit/1")
+    # One done already, so the dashboard lists what was done recently before and after.
+    milestone_set_status(milestone=roadmap.milestones.get(key="install-python"), status=Status.DONE)
     # The parts' own reads: the posts, resources, prerequisites and unlocks of the topic;
-    # the posts, results and evidence of the milestone.
-    parts = {topic.get_absolute_url(): 4, milestone.get_absolute_url(): 3}
+    # the posts, results and evidence of the milestone; the latest posts of the dashboard
+    # and of the home page.
+    parts = {
+        topic.get_absolute_url(): 4,
+        milestone.get_absolute_url(): 3,
+        reverse("roadmap:dashboard", args=[roadmap.slug]): 1,
+        "/": 1,
+    }
     first = {url: read_with_queries(client, url) for url in parts}
     today = timezone.localdate()
     for change in [
