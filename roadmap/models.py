@@ -200,29 +200,27 @@ def _status_counts(milestones, *by: str) -> list[tuple]:
     )
 
 
-@dataclass(frozen=True)
 class Tally:
-    """A roadmap's progress, by topic, by stage and in all."""
+    """A roadmap's milestones counted by kind, for each stage, each topic and in all; a
+    stage's or a topic's Progress made when first asked for (a page shows a few of them)."""
 
-    topics: dict[int, Progress]
-    stages: dict[int, Progress]
-    total: Progress
-
-    @classmethod
-    def of_counts(cls, counts: Iterable[tuple]) -> "Tally":
-        """From _status_counts by stage and topic."""
-        topics: dict[int, list] = {}
-        stages: dict[int, list] = {}
+    def __init__(self, counts: Iterable[tuple]):
+        """`counts`: _status_counts by stage and topic."""
+        self._kinds: dict[tuple[str, int], list] = {}
         total = []
         for stage_id, topic_id, *kind in counts:
-            topics.setdefault(topic_id, []).append(kind)
-            stages.setdefault(stage_id, []).append(kind)
+            self._kinds.setdefault(("stage", stage_id), []).append(kind)
+            self._kinds.setdefault(("topic", topic_id), []).append(kind)
             total.append(kind)
-        return cls(
-            topics={pk: Progress.of_counts(kinds) for pk, kinds in topics.items()},
-            stages={pk: Progress.of_counts(kinds) for pk, kinds in stages.items()},
-            total=Progress.of_counts(total),
-        )
+        self.total = Progress.of_counts(total)
+        self._made: dict[tuple[str, int], Progress] = {}
+
+    def of(self, part) -> Progress:
+        """The progress of `part`, a stage or a topic of the roadmap."""
+        key = ("stage" if isinstance(part, Stage) else "topic", part.pk)
+        if key not in self._made:
+            self._made[key] = Progress.of_counts(self._kinds.get(key, ()))
+        return self._made[key]
 
 
 def validate_time_zone(value: str) -> None:
@@ -345,7 +343,7 @@ class Roadmap(HasProgress, models.Model):
     def tally(self) -> Tally:
         """Its milestones counted by topic and stage in one query, as they stood when first
         asked: every progress summary a page of the roadmap shows."""
-        tally = Tally.of_counts(self._counts_by_topic())
+        tally = Tally(self._counts_by_topic())
         self.progress = tally.total
         return tally
 
@@ -374,10 +372,8 @@ class Roadmap(HasProgress, models.Model):
     def give_progress(self, *parts) -> None:
         """Give each of `parts` (stages and topics of this roadmap) its progress, and the
         roadmap its own, from the one query of its tally."""
-        tally = self.tally
         for part in parts:
-            counted = tally.stages if isinstance(part, Stage) else tally.topics
-            part.progress = counted.get(part.pk, Progress())
+            part.progress = self.tally.of(part)
 
     def stages_with_progress(self) -> list:
         """The stages with their progress, and the roadmap its own, in two queries."""
