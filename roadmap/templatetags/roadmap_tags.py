@@ -68,6 +68,49 @@ def progress_summary(p, pid: str, label: str) -> SafeString:
     )
 
 
+@register.simple_tag
+def stage_index(stages, page: str = "") -> SafeString:
+    """The stages as links into `page` (this one where empty), each with how much of it is
+    done. Written here, as the stage rows below: forty stages through the template engine
+    were a third of a large roadmap's page."""
+    return mark_safe(  # noqa: S308 (a number, and the text escaped)
+        "".join(
+            f'<li><a href="{escape(page)}#{escape(stage.anchor)}">{escape(stage.title)}</a> '
+            f'<span class="muted">{stage.progress.percent}%</span></li>'
+            for stage in stages
+        )
+    )
+
+
+@register.simple_tag
+def stage_head(stage) -> SafeString:
+    """A stage of the roadmap page up to its topics and milestones: the list item and its
+    section opened, its title, summary and progress, and the fold they sit in."""
+    anchor = escape(stage.anchor)
+    summary = f'<p class="stage-summary">{escape(stage.summary)}</p>\n' if stage.summary else ""
+    p = stage.progress
+    return mark_safe(  # noqa: S308 (numbers, and the text escaped)
+        f'<li class="stage">\n<section id="{anchor}" aria-labelledby="{anchor}-heading">\n'
+        f'<h2 id="{anchor}-heading">{escape(stage.title)}</h2>\n{summary}'
+        f"{progress_summary(p, stage.progress_id, stage.title)}\n"
+        f'<details class="stage-body"{" open" if stage.is_open else ""}>\n'
+        f'<summary>Topics and milestones <span class="muted">({p.required + p.optional} '
+        "milestones)</span></summary>\n"
+    )
+
+
+@register.simple_tag
+def stage_link(stage) -> SafeString:
+    """In place of a closed stage's topics and milestones: the link that loads them (by
+    script as the fold opens; without one, the page with that stage open)."""
+    anchor, key = escape(stage.anchor), escape(stage.key)
+    return mark_safe(  # noqa: S308 (the text escaped)
+        f'<p id="{anchor}-topics" hx-get="?stage={key}" hx-trigger="toggle from:closest '
+        f'details once" hx-swap="outerHTML"><a href="?stage={key}#{anchor}">Show the topics '
+        f"and milestones of “{escape(stage.title)}”</a></p>"
+    )
+
+
 def _milestone_head(milestone, *, is_owner: bool, is_open: bool) -> str:
     """A milestone's row (includes/milestone.html) up to what follows its line: the list
     item opened, its status, its title and what kind of work it is."""
