@@ -255,11 +255,9 @@ def roadmap_update(request, roadmap):
 @require_safe
 def topic_detail(request, roadmap, topic):
     roadmap = roadmap_for(request, roadmap)
-    topic = get_object_or_404(Topic, roadmap=roadmap, slug=topic)
+    topic = get_object_or_404(Topic.objects.select_related("stage"), roadmap=roadmap, slug=topic)
     topic.roadmap = roadmap
-    stages = roadmap.stages_with_progress()
-    topic.stage = next(s for s in stages if s.pk == topic.stage_id)
-    roadmap.give_progress(topic)
+    roadmap.give_progress(topic, topic.stage)
     milestones = list(topic.milestones.all())
     for milestone in milestones:
         milestone.roadmap = roadmap
@@ -289,7 +287,7 @@ def topic_detail(request, roadmap, topic):
 def milestone_detail(request, roadmap, milestone):
     roadmap = roadmap_for(request, roadmap)
     milestone = get_object_or_404(
-        Milestone.objects.select_related("topic"), roadmap=roadmap, slug=milestone
+        Milestone.objects.select_related("topic__stage"), roadmap=roadmap, slug=milestone
     )
     milestone.roadmap = milestone.topic.roadmap = roadmap
     is_owner = owns(request, roadmap)
@@ -306,9 +304,7 @@ def milestone_detail(request, roadmap, milestone):
 def milestone_page(request, roadmap, milestone, form, status=200, reproduction=None):
     """The milestone's page; `form` (or one in `reproduction`) keeps what the owner typed
     when it was refused."""
-    stages = roadmap.stages_with_progress()
-    milestone.topic.stage = next(s for s in stages if s.pk == milestone.topic.stage_id)
-    roadmap.give_progress(milestone.topic)
+    roadmap.give_progress(milestone.topic, milestone.topic.stage)
     is_owner = owns(request, roadmap)
     response = TemplateResponse(
         request,
