@@ -58,3 +58,34 @@ def test_a_status_change_through_one_worker_is_seen_through_both(server):
         for _ in range(4):
             for path in PAGES[:3]:
                 assert row in visit(base, path)[1], (status, path)
+
+
+def post(base: str, path: str, fields: dict) -> None:
+    opener, token = logged_in_opener(base)
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode(),
+        headers={"Referer": base},
+    )
+    with opener.open(request, timeout=30) as response:
+        assert response.status == 200  # after the redirect back to the page
+
+
+def test_a_part_kept_through_progress_shows_the_next_other_change_through_both(server):
+    """A milestone's reproduction is kept while statuses change; a result recorded through
+    one process is on the page the next visitor gets through either."""
+    base, page = server.base, f"/roadmaps/test-path/milestones/{MILESTONE}/"
+    for _ in range(6):
+        visit(base, page)
+    post(base, f"{page}status/", {"status": "in_progress"})
+    for _ in range(4):
+        html = visit(base, page)[1]
+        assert "status-in_progress" in html and "0.8125" not in html
+    post(
+        base,
+        f"{page}results/",
+        {"result-value": "0.8125", "result-measured_on": "2026-11-30", "result-note": "Seed 1"},
+    )
+    for _ in range(6):
+        html = visit(base, page)[1]
+        assert "0.8125" in html and "Seed 1" in html and "status-in_progress" in html
