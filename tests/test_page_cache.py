@@ -329,6 +329,33 @@ def test_every_change_a_kept_part_shows_is_shown_at_once(client, roadmap, make_p
         assert shown in page(client, url).content.decode(), shown
 
 
+def test_a_page_whose_progress_changed_while_it_rendered_is_not_kept_by_what_was_read(
+    client, roadmap, make_post
+):
+    """What a page shows of progress is read before the page is. Where a change lands
+    between the two (here a tied milestone is done just after its status was read), the
+    page shows the change but was asked for under the status before it: it is not kept
+    there, or once the change is undone a visitor would get the milestone shown done."""
+    milestone = roadmap.milestones.get(key="svd-pca")
+    url = make_post(title="Tied", milestones=[milestone]).get_absolute_url()
+    before = page(client, url).content
+    changed = []
+
+    def done_after_its_status_is_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not changed and '"roadmap_milestone"."status"' in sql and "journal_post" in sql:
+            changed.append(sql)
+            milestone_set_status(milestone=milestone, status=Status.DONE)
+        return result
+
+    cache.clear()
+    with connection.execute_wrapper(done_after_its_status_is_read):
+        racing = page(client, url).content
+    assert changed and racing != before  # rendered after the change, showing it
+    milestone_set_status(milestone=milestone, status=Status.NOT_STARTED)
+    assert page(client, url).content == before
+
+
 def test_progress_counted_with_other_changes_retires_every_page(client, roadmap, make_post):
     milestone = roadmap.milestones.first()
     page(client, "/journal/")
