@@ -141,7 +141,7 @@ def test_posts_are_read_again_after_any_change_a_visitor_would_see(learner, make
     assert len(roadmap.history().posts) == 1
 
 
-def test_the_dashboard_a_visitor_reads_after_a_change_shows_it(client, learner):
+def test_the_dashboard_a_visitor_reads_after_a_change_shows_it(client, learner, make_post):
     roadmap = build_roadmap(learner, milestones=40)
     build_history(roadmap, events=20, years=1)
     url = reverse("roadmap:dashboard", args=[roadmap.slug])
@@ -153,14 +153,7 @@ def test_the_dashboard_a_visitor_reads_after_a_change_shows_it(client, learner):
     assert f"{today}: 1 milestone started" in after
     assert f"{today}: 1 milestone started" not in before
     # A post, with the posts' digest the page's ETag read handed on to the history.
-    Post.objects.create(
-        author=learner,
-        roadmap=roadmap,
-        title="Week 1",
-        slug="week-1",
-        status=Post.Status.PUBLISHED,
-        published_at=timezone.now(),
-    )
+    make_post(roadmap=roadmap, title="Week 1", slug="week-1", published_at=timezone.now())
     assert f"{today}: 1 milestone started, 1 post" in client.get(url).content.decode()
     etag = client.get(url)["ETag"]
     Post.objects.filter(slug="week-1").delete()
