@@ -15,8 +15,10 @@ holds the code's version, the quarter of an hour (for "3 days ago"), the time zo
 is rendered in, the site's address, and the values the tag names (what the part is of).
 
 What a part shows must not move with progress alone: no status, no study time, no count of
-either. tests/test_page_cache.py renders each marked page after every kind of progress and
-every other change, and holds it to the bytes of a page rendered with nothing kept.
+either. tests/test_page_cache.py renders the marked pages again after status changes and
+study time, holding each to the bytes of a page rendered with nothing kept, and after each
+other kind of change a part shows (a resource, a renamed prerequisite, a post, a result,
+evidence, a description), holding it to show the change.
 """
 
 import hashlib
