@@ -23,7 +23,8 @@ no-store. A logged-in learner's request never reads or writes this cache, so the
 controls can never reach a visitor. Whether kept or just rendered, a response answers
 If-None-Match by its ETag; a feed, the sitemap and a badge also answer If-Modified-Since by
 their Last-Modified, the second the site last changed (SiteVersion.changed_second, a later
-one for every number).
+one for every number), or for a page that shows no progress the second of the last change
+but progress (SiteVersion.beyond_progress_second).
 """
 
 import functools
@@ -110,16 +111,18 @@ def _beyond_progress_key(request, version: Version, step: int, shown: str) -> st
     return _key(request, f"b{version.beyond_progress}:{digest}", step)
 
 
-def _last_modified(response, version: Version) -> int | None:
+def _last_modified(response, version: Version, *, shows_progress: bool) -> int | None:
     """When what a feed, the sitemap or a badge shows last changed, in seconds: the site's
-    last change (SiteVersion.changed_second, a later second for every change), written on
-    the response once that second has begun. Not a feed's own date (its newest entry's): a
+    last change (SiteVersion.changed_second, a later second for every change), or where the
+    page shows no progress (the journal's feeds) its last change but progress alone
+    (SiteVersion.beyond_progress_second), written on the response once that second has
+    begun. Not a feed's own date (its newest entry's): a
     completion dated by its commit, an imported post or a deletion leaves that where it was.
     Pages of HTML go without: their words move with the clock too ("3 days ago"), and a
     browser asks by the ETag. None where no date is given."""
     if response.has_header("Last-Modified"):
         del response["Last-Modified"]
-    modified = version.changed_second
+    modified = version.changed_second if shows_progress else version.beyond_progress_second
     if not modified or response.get("Content-Type", "").startswith("text/html"):
         return None
     if modified <= time.time():
@@ -169,7 +172,7 @@ class VisitorPageCacheMiddleware:
                 if stored is not None:
                     cache.set(key, stored, TIME_STEP)
         if stored is not None:
-            status, headers, content = stored
+            status, headers, content, shows_progress = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -181,7 +184,9 @@ class VisitorPageCacheMiddleware:
             if not response.has_header("ETag"):
                 set_response_etag(response)
             headers = [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED]
-            stored = (response.status_code, headers, response.content)
+            # Whether it may show progress: its date is then the site's last change's.
+            shows_progress = shown != ""
+            stored = (response.status_code, headers, response.content, shows_progress)
             cache.set(key, stored, TIME_STEP)
             # The progress it shows was read before the page was: kept by it only where it
             # shows none, or no change came between (one could have been undone since, and
@@ -191,7 +196,7 @@ class VisitorPageCacheMiddleware:
             response["X-Cache"] = "miss"
         # If-None-Match is answered by the ETag; If-Modified-Since, sent alone (as some feed
         # readers do), by the Last-Modified, where there is one.
-        last_modified = _last_modified(response, version)
+        last_modified = _last_modified(response, version, shows_progress=shows_progress)
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )

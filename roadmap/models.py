@@ -859,19 +859,20 @@ class SiteVersionQuerySet(models.QuerySet):
         connection = transaction.get_connection(self.db)
         table = connection.ops.quote_name(self.model._meta.db_table)
         sql = (
-            f"SELECT number, changes_at, changed_second, beyond_progress FROM {table} WHERE id = %s"  # noqa: S608 (its own table)
+            "SELECT number, changes_at, changed_second, beyond_progress, beyond_progress_second "  # noqa: S608 (its own table)
+            f"FROM {table} WHERE id = %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.ROW])
             row = cursor.fetchone()
         if row is None:
             return Version(0, None, 0, 0)
-        number, changes_at, changed_second, beyond_progress = row
+        number, changes_at, changed_second, beyond_progress, beyond_progress_second = row
         if isinstance(changes_at, str):  # SQLite hands back its text
             changes_at = datetime.fromisoformat(changes_at)
         if changes_at is not None and timezone.is_naive(changes_at):
             changes_at = timezone.make_aware(changes_at, UTC)
-        return Version(number, changes_at, changed_second, beyond_progress)
+        return Version(number, changes_at, changed_second, beyond_progress, beyond_progress_second)
 
     def bump(self, *, changes_at: datetime | None = None, progress: bool = False) -> None:
         """Count one change. Every cached page is keyed on the number, so this one increment
@@ -885,13 +886,17 @@ class SiteVersionQuerySet(models.QuerySet):
         counts = {"number": models.F("number") + 1, "changed_second": _next_second()}
         if not progress:
             counts["beyond_progress"] = models.F("beyond_progress") + 1
+            # The same second: both are worked out from the row as it was.
+            counts["beyond_progress_second"] = _next_second()
         if not self.filter(pk=self.ROW).update(**counts):
+            now = int(pytime.time())
             self.get_or_create(
                 pk=self.ROW,
                 defaults={
                     "number": 1,
-                    "changed_second": int(pytime.time()),
+                    "changed_second": now,
                     "beyond_progress": 0 if progress else 1,
+                    "beyond_progress_second": 0 if progress else now,
                 },
             )
         if changes_at is not None:
@@ -936,6 +941,7 @@ class SiteVersionQuerySet(models.QuerySet):
             beyond_progress=models.F("beyond_progress") + 1,
             changes_at=upcoming,
             changed_second=_next_second(),
+            beyond_progress_second=_next_second(),
         )
 
 
@@ -944,6 +950,7 @@ class Version(NamedTuple):
     changes_at: datetime | None  # when a scheduled post appears, counting a change
     changed_second: int  # when the number last moved (SiteVersion.changed_second)
     beyond_progress: int  # the number of every change but progress alone
+    beyond_progress_second: int = 0  # when that last moved (its changed_second)
 
 
 def _next_second():
@@ -976,6 +983,9 @@ class SiteVersion(models.Model):
     # names one number, and any change since makes it older than the page.
     changed_second = models.BigIntegerField(default=0)
     beyond_progress = models.PositiveBigIntegerField(default=0)
+    # The changed_second of the last change but progress alone: the Last-Modified of a page
+    # that shows no progress (the journal's feeds), which a status change leaves as it was.
+    beyond_progress_second = models.BigIntegerField(default=0)
 
     objects = SiteVersionQuerySet.as_manager()
 

@@ -466,6 +466,29 @@ def test_if_modified_since_alone_is_answered_304_until_anything_on_the_feed_chan
         assert stale.status_code == 200
 
 
+def test_a_status_change_leaves_the_journals_feed_dated_as_it_was(client, roadmap, make_post):
+    """The journal's feeds show no progress: a reader asking by date alone gets a 304 after
+    a status change, and the feed after a post. A roadmap's feed, which shows its progress,
+    is dated anew by the change."""
+    make_post(title="First")
+    roadmap_feed = reverse("roadmap-feed", args=[roadmap.slug])
+    with time_machine.travel(time.time() + 5):
+        journal_date = page(client, "/journal/feed/")["Last-Modified"]
+        roadmap_date = page(client, roadmap_feed)["Last-Modified"]
+    milestone_set_status(milestone=roadmap.milestones.first(), status=Status.DONE)
+    with time_machine.travel(time.time() + 10):
+        for _ in range(2):  # kept through the change, then rendered afresh
+            assert page(client, "/journal/feed/")["Last-Modified"] == journal_date
+            assert asked_since(client, "/journal/feed/", journal_date) == 304
+            cache.clear()
+        assert page(client, roadmap_feed)["Last-Modified"] != roadmap_date
+        assert asked_since(client, roadmap_feed, roadmap_date) == 200
+        make_post(title="Second")
+    with time_machine.travel(time.time() + 15):
+        assert asked_since(client, "/journal/feed/", journal_date) == 200
+        assert b"Second" in page(client, "/journal/feed/").content
+
+
 def test_every_change_counts_a_later_second_and_no_feed_is_dated_ahead_of_the_clock(client, db):
     # Five changes in a moment: each its own second, the last ahead of the clock.
     seconds = []
