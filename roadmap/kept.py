@@ -83,9 +83,14 @@ def posts_of(roadmap, read, digest: tuple | None = None) -> list[PostRow]:
     digest = digest or posts_digest(roadmap)
     key = ("posts", posts.db, roadmap.pk)
     kept = _recall(key)
-    if kept is None or kept.digest != digest:
-        kept = _Kept(digest, read(posts, PostRow), ())
-    return _remember(key, kept).rows
+    if kept is not None and kept.digest == digest:
+        return _remember(key, kept).rows
+    rows = read(posts, PostRow)
+    # Kept only where nothing changed since the digest was read: rows newer than it would
+    # be taken for it should the posts come back to it (one published, then deleted).
+    if posts_digest(roadmap) == digest:
+        _remember(key, _Kept(digest, rows, ()))
+    return rows
 
 
 def posts_digest(roadmap) -> tuple:

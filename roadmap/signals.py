@@ -12,7 +12,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from .models import RoadmapAddress, SiteVersion
 
 # The version's last column: before it, the table cannot take a count.
-VERSION_MIGRATION = ("roadmap", "0010_site_version_changed_second")
+VERSION_MIGRATION = ("roadmap", "0012_site_version_beyond_progress_second")
 
 SHOWN_APPS = {"roadmap", "journal", "learners"}
 # Rows no page shows: counting them would only empty the cache for nothing.

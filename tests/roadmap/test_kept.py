@@ -141,6 +141,21 @@ def test_posts_are_read_again_after_any_change_a_visitor_would_see(learner, make
     assert len(roadmap.history().posts) == 1
 
 
+def test_posts_read_after_a_change_are_not_kept_under_the_digest_before_it(learner, make_post):
+    """A dashboard reads its posts' digest for its ETag, and the posts later: one published
+    between the two is read, but not kept under the digest from before it, which the posts
+    come back to once it is deleted."""
+    roadmap = build_roadmap(learner, milestones=5)
+    make_post(roadmap=roadmap, title="First")
+    before = kept.posts_digest(roadmap)
+    meanwhile = make_post(roadmap=roadmap, title="Published meanwhile")
+    assert len(roadmap.history(posts_digest=before).posts) == 2
+    meanwhile.delete()
+    assert kept.posts_digest(roadmap) == before
+    assert roadmap.history(posts_digest=before).posts == fresh(roadmap).posts
+    assert len(roadmap.history().posts) == 1
+
+
 def test_the_dashboard_a_visitor_reads_after_a_change_shows_it(client, learner, make_post):
     roadmap = build_roadmap(learner, milestones=40)
     build_history(roadmap, events=20, years=1)
