@@ -9,7 +9,9 @@ table has only gained rows after the kept ones (a status change), those are read
 anything else (an undo, a deletion, an import into the past, another database) reads the
 whole again. Events are never edited in place, so rows that have lost or changed one do not
 give the same four numbers back. Only rows read outside a transaction are kept: a row a
-transaction wrote and then took back may have its id given again, to another row.
+transaction wrote and then took back may have its id given again, to another row. Posts
+read again are kept only where the four numbers, asked once more, are still those they were
+read for (the dashboard asks for its ETag long before it reads them).
 
 Nothing here is shared between processes: each worker keeps its own, which costs it a few
 hundred kilobytes a roadmap, for the last KEEP roadmaps it was asked for.
