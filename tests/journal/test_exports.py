@@ -561,6 +561,37 @@ def test_an_address_taken_as_the_import_writes_it_refuses_the_import_and_keeps_n
     assert "Grace on attention" in learner_client.get(f"/journal/{grace.slug}/").content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_milestone_deleted_before_the_import_commits_refuses_it_and_keeps_nothing(
+    roadmap, learner, learner_client, media
+):
+    """The milestone a post is tied to goes after the import found it and before it
+    commits: the tie fails where references are checked, at the commit, and the import says
+    to import again. (Deleted here on the import's own connection, so its rollback brings
+    the milestone back too; on the site it is another request's, which PostgreSQL lets in.)"""
+    milestone = roadmap.milestones.get(key="svd-pca")
+
+    def the_milestone_goes(sender, instance, **kwargs):
+        if instance.author_id == learner.pk and instance.pk is None:
+            milestone.delete()
+
+    pre_save.connect(the_milestone_goes, sender=Post)
+    try:
+        response = learner_client.post(
+            "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
+        )
+    finally:
+        pre_save.disconnect(the_milestone_goes, sender=Post)
+
+    assert response.status_code == 400
+    assert (
+        "a roadmap, milestone or topic the posts are tied to was deleted during the import: "
+        "import again"
+    ) in response.content.decode()
+    assert not Post.objects.filter(author=learner).exists()
+    assert not Upload.objects.exists() and stored_files(media) == []
+
+
 class StorageWithAMeanwhile(FileSystemStorage):
     """The file system, where what is queued in `meanwhile` happens once a file is written:
     another learner's request, landing while an import stores its images."""
