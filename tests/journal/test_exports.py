@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models.signals import pre_save
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -527,6 +528,23 @@ def test_a_copy_never_moves_a_post_to_an_address_the_journal_keeps_for_itself(
     assert "Mine" in learner_client.get("/journal/feed-2/").content.decode()
 
 
+def import_while(learner_client, learner, happening) -> HttpResponse:
+    """Ada imports the good archive in the browser; `happening(post)` runs as each of her
+    posts is about to be written: another request, landing while the import writes."""
+
+    def before_each_post(sender, instance, **kwargs):
+        if instance.author_id == learner.pk and instance.pk is None:
+            happening(instance)
+
+    pre_save.connect(before_each_post, sender=Post)
+    try:
+        return learner_client.post(
+            "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
+        )
+    finally:
+        pre_save.disconnect(before_each_post, sender=Post)
+
+
 def test_an_address_taken_as_the_import_writes_it_refuses_the_import_and_keeps_nothing(
     graces_attention, roadmap, learner, learner_client, media
 ):
@@ -534,17 +552,9 @@ def test_an_address_taken_as_the_import_writes_it_refuses_the_import_and_keeps_n
     and before it writes it there: a clash a database with concurrent writers lets happen."""
     grace_before = (graces_attention.title, graces_attention.body, graces_attention.author_id)
 
-    def grace_takes_the_address(sender, instance, **kwargs):
-        if instance.author_id == learner.pk and instance.pk is None:
-            graces_attention.move_to(instance.slug)
-
-    pre_save.connect(grace_takes_the_address, sender=Post)
-    try:
-        response = learner_client.post(
-            "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
-        )
-    finally:
-        pre_save.disconnect(grace_takes_the_address, sender=Post)
+    response = import_while(
+        learner_client, learner, lambda post: graces_attention.move_to(post.slug)
+    )
 
     assert response.status_code == 400
     html = response.content.decode().replace("&#x27;", "'")
@@ -569,19 +579,9 @@ def test_a_milestone_deleted_before_the_import_commits_refuses_it_and_keeps_noth
     commits: the tie fails where references are checked, at the commit, and the import says
     to import again. (Deleted here on the import's own connection, so its rollback brings
     the milestone back too; on the site it is another request's, which PostgreSQL lets in.)"""
-    milestone = roadmap.milestones.get(key="svd-pca")
-
-    def the_milestone_goes(sender, instance, **kwargs):
-        if instance.author_id == learner.pk and instance.pk is None:
-            milestone.delete()
-
-    pre_save.connect(the_milestone_goes, sender=Post)
-    try:
-        response = learner_client.post(
-            "/journal/export/", {"file": SimpleUploadedFile("j.zip", zip_of(good()))}
-        )
-    finally:
-        pre_save.disconnect(the_milestone_goes, sender=Post)
+    response = import_while(
+        learner_client, learner, lambda post: roadmap.milestones.filter(key="svd-pca").delete()
+    )
 
     assert response.status_code == 400
     assert (
