@@ -39,10 +39,11 @@ def milestone_status(request, roadmap, milestone):
         return response
 
     roadmap = milestone.roadmap
-    roadmap.give_progress(milestone.topic, milestone.topic.stage)
     back = local_path(request.POST.get("next")) or roadmap.get_absolute_url()
     if not request.htmx:
         return HttpResponseRedirect(f"{back.split('#')[0]}#{milestone.anchor}")
+    # The summaries the answer carries, counted once the change is made.
+    roadmap.give_progress(milestone.topic, milestone.topic.stage)
     response = TemplateResponse(
         request,
         "roadmap/milestone_status.html",
